@@ -1,0 +1,25 @@
+// racecheck: concurrency-testing harness for HTTP APIs. See README.md.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/commands.h"
+#include "harness/exit_codes.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"racecheck: proves whether an HTTP API breaks under concurrent requests"};
+  app.require_subcommand(1);
+  int exit_code = racecheck::exit_code::kOk;
+  // Subcommands register here as they exist (harness/commands.h).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message
+    return racecheck::exit_code::kUsage;
+  }
+  return exit_code;
+}

@@ -1,0 +1,49 @@
+// The seam between the spec and the executor: the executor moves bytes and keeps
+// time; the protocol (built from the spec) says what to send and what a response
+// means. Tests can drive the executor with a hand-written protocol.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/scenario.h"
+#include "properties/history.h"
+
+namespace racecheck {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;            // absolute: base URL of the instance + path
+  Headers headers;
+  std::string body;           // sent with Content-Length (never chunked: last-byte sync needs it)
+};
+
+struct HttpResponse {
+  int status = 0;             // 0 when no response was received
+  Headers headers;
+  std::string body;           // at most the executor's body cap
+  bool body_truncated = false;
+  std::string transport_error;  // "" when a response arrived; else "timeout", "connection refused", ...
+};
+
+struct Classification {
+  Outcome outcome = Outcome::Info;
+  std::string error;          // e.g. "insufficient-funds", "key-in-flight", "server-error"
+  json extracted = json::object();  // values pulled from the response (e.g. {"balance": 50})
+};
+
+class Protocol {
+ public:
+  virtual ~Protocol() = default;
+  virtual int instance_count() const = 0;
+  // Which instance serves this op of this client when the scenario does not pin one.
+  virtual int pick_instance(int client, int op_index) = 0;
+  virtual HttpRequest render(const ScenarioOp& op, int instance) const = 0;
+  // Called only when a response arrived (transport failures are info, decided by the executor).
+  virtual Classification classify(const ScenarioOp& op, const HttpResponse& response) const = 0;
+};
+
+}  // namespace racecheck

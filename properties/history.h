@@ -1,0 +1,104 @@
+// The history: the only thing checkers see. Jepsen-style events, one JSON object
+// per line (see docs/history.md). Parsing and printing are pure string functions;
+// reading files is the harness's job.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace racecheck {
+
+using json = nlohmann::json;
+
+enum class EventType : std::uint8_t { Invoke, Ok, Fail, Info };
+
+std::string_view to_string(EventType t);
+
+// One recorded event. An operation is an `invoke` followed by exactly one
+// completion (`ok`, `fail` or `info`) of the same process.
+struct Event {
+  std::int64_t index = 0;      // position in the history (0-based, dense)
+  std::int64_t process = 0;    // client id; at most one open op per process
+  EventType type = EventType::Invoke;
+  std::string f;               // operation name: withdraw, deposit, read, write, cas, ...
+  json value;                  // invoke: arguments; completion: arguments + extracted results
+  std::string key;             // idempotency key ("" = none)
+  int attempt = 1;             // 1 for the first try, +1 per retry of the same key
+  int instance = 0;            // which base URL (service instance) served it
+  int status = 0;              // HTTP status of a completion (0 = none: timeout, offline history)
+  std::string body;            // response body of a completion (may be truncated by the executor)
+  std::string error;           // completion reason: "insufficient-funds", "busy", "timeout", "lost-response", ...
+  std::int64_t time_ns = -1;   // monotonic ns; -1 = no clock (the line order is the time)
+  std::int64_t sent_ns = -1;   // invoke only: when the request's last byte was sent (-1 = unknown)
+};
+
+// Events <-> JSON objects (the JSONL line format).
+json event_to_json(const Event& e);
+// Throws HistoryError naming the field and the reason.
+Event event_from_json(const json& j);
+
+struct HistoryError : std::runtime_error {
+  HistoryError(std::int64_t line, std::string field, std::string reason);
+  std::int64_t line;    // 1-based line number (0 = not line-specific)
+  std::string field;    // JSON field name, or "" for a whole-line problem
+  std::string reason;
+};
+
+struct ParsedHistory {
+  std::vector<Event> events;
+  // A final line without '\n' that does not parse: a run killed mid-write.
+  // It is dropped and reported, not an error.
+  bool truncated_tail = false;
+};
+
+// Parses JSONL text. Every complete line must be a valid event: a bad one throws
+// HistoryError with its line number. Blank lines are skipped. Events are
+// re-indexed densely in file order.
+ParsedHistory parse_history_jsonl(std::string_view text);
+
+std::string event_to_jsonl(const Event& e);  // one line, with trailing '\n'
+
+// ---------------------------------------------------------------------------
+// Operations: invoke + completion paired, the checkers' working form.
+
+enum class Outcome : std::uint8_t { Ok, Fail, Info };
+
+std::string_view to_string(Outcome o);
+
+inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+struct Operation {
+  int id = 0;                  // index in the operations vector
+  std::int64_t process = 0;
+  std::string f;
+  json input;                  // the invoke's value
+  json output;                 // the completion's value (null for info)
+  Outcome outcome = Outcome::Info;
+  std::string error;           // completion reason (see Event::error)
+  std::int64_t call = 0;       // invoke time (time_ns, or event index when there is no clock)
+  std::int64_t ret = kNever;   // completion time; kNever for info: may take effect any time after call, or never
+  std::string key;
+  int attempt = 1;
+  int instance = 0;
+  int status = 0;
+  std::string body;
+  std::int64_t invoke_event = -1;    // index of the invoke event
+  std::int64_t complete_event = -1;  // index of the completion event (-1: never completed)
+};
+
+struct PairingResult {
+  std::vector<Operation> ops;            // in invoke order
+  std::vector<std::string> problems;     // e.g. "line 12: ok for process 3 with no open invoke"
+};
+
+// Pairs invokes with completions by process. An op left open at the end of the
+// history is indeterminate (Info, ret = kNever). When any event lacks time_ns,
+// event indices are used as times for all events (real-time order = line order).
+PairingResult pair_operations(const std::vector<Event>& events);
+
+}  // namespace racecheck

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Configures and builds one configuration into build/<name>:
+#   release (default) | asan (ASan+UBSan) | tsan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cfg=${1:-release}
+case "$cfg" in
+  release) flags=(-DCMAKE_BUILD_TYPE=Release) ;;
+  asan)    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRACECHECK_SANITIZE=address) ;;
+  tsan)    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRACECHECK_SANITIZE=thread) ;;
+  *) echo "build.sh: unknown configuration '$cfg' (release, asan, tsan)" >&2; exit 2 ;;
+esac
+cmake -S . -B "build/$cfg" -G Ninja "${flags[@]}" >/dev/null
+cmake --build "build/$cfg" -j "$(nproc)"
