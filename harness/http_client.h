@@ -1,0 +1,14 @@
+// One blocking HTTP exchange (libcurl easy), for the sequential parts of a trial:
+// setup/reset requests and the final read. Bursts go through the executor.
+#pragma once
+
+#include <cstddef>
+
+#include "harness/protocol.h"
+
+namespace racecheck {
+
+// Never throws for transport problems: they come back in transport_error.
+HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t max_body_bytes);
+
+}  // namespace racecheck

@@ -1,0 +1,28 @@
+# racecheck_add_tests(<area> <libraries...>): every <name>_test.cpp in the calling
+# folder becomes one test binary labelled "unit", every <name>_itest.cpp one
+# labelled "integration", every <name>_slowtest.cpp one labelled "slow" (skipped
+# under sanitizers). Adding a test file needs no CMake edit.
+function(racecheck_add_tests area)
+  set(libs ${ARGN})
+  foreach(kind test itest slowtest)
+    file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_${kind}.cpp)
+    foreach(src ${sources})
+      get_filename_component(name ${src} NAME_WE)
+      set(exe ${area}_${name})
+      add_executable(${exe} ${src})
+      target_link_libraries(${exe} PRIVATE ${libs} rapidcheck_gtest rapidcheck GTest::gtest GTest::gmock GTest::gtest_main Threads::Threads)
+      target_include_directories(${exe} PRIVATE ${RACECHECK_ROOT})
+      target_compile_definitions(${exe} PRIVATE
+        RACECHECK_SOURCE_DIR="${RACECHECK_ROOT}"
+        RACECHECK_BINARY_DIR="${CMAKE_BINARY_DIR}")
+      if(kind STREQUAL "test")
+        set(label unit)
+      elseif(kind STREQUAL "itest")
+        set(label integration)
+      else()
+        set(label slow)
+      endif()
+      gtest_discover_tests(${exe} PROPERTIES LABELS ${label} DISCOVERY_TIMEOUT 60)
+    endforeach()
+  endforeach()
+endfunction()
