@@ -1,0 +1,62 @@
+// Where the executor's events go. Every sink assigns the dense `index` itself
+// (0, 1, 2, ... in append order), so a tee of sinks agrees on indices.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "properties/history.h"
+
+namespace racecheck {
+
+class HistorySink {
+ public:
+  virtual ~HistorySink() = default;
+  // Sets e.index to the next dense index and records the event.
+  virtual void append(Event e) = 0;
+};
+
+// One JSONL line per event, written whole with one write(2) as soon as it is
+// appended: a run killed by SIGKILL leaves only complete lines (or one partial
+// last line, which parse_history_jsonl drops and reports).
+class JsonlFileSink : public HistorySink {
+ public:
+  // Creates or truncates `path`. Throws std::runtime_error naming the path and the reason.
+  explicit JsonlFileSink(const std::string& path);
+  ~JsonlFileSink() override;
+  JsonlFileSink(const JsonlFileSink&) = delete;
+  JsonlFileSink& operator=(const JsonlFileSink&) = delete;
+
+  void append(Event e) override;  // throws std::runtime_error on a write error
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::int64_t next_index_ = 0;
+};
+
+// Keeps every event in memory, for checking right after the run.
+class MemorySink : public HistorySink {
+ public:
+  void append(Event e) override;
+  const std::vector<Event>& events() const { return events_; }
+  std::vector<Event> take_events() { return std::move(events_); }
+
+ private:
+  std::vector<Event> events_;
+};
+
+// Forwards every event to each of its sinks (not owned), in order.
+class TeeSink : public HistorySink {
+ public:
+  explicit TeeSink(std::vector<HistorySink*> sinks) : sinks_(std::move(sinks)) {}
+  void append(Event e) override;
+
+ private:
+  std::vector<HistorySink*> sinks_;
+  std::int64_t next_index_ = 0;
+};
+
+}  // namespace racecheck
