@@ -1,0 +1,238 @@
+#include "properties/history.h"
+
+#include <unordered_map>
+
+namespace racecheck {
+
+std::string_view to_string(EventType t) {
+  switch (t) {
+    case EventType::Invoke: return "invoke";
+    case EventType::Ok: return "ok";
+    case EventType::Fail: return "fail";
+    case EventType::Info: return "info";
+  }
+  return "?";
+}
+
+std::string_view to_string(Outcome o) {
+  switch (o) {
+    case Outcome::Ok: return "ok";
+    case Outcome::Fail: return "fail";
+    case Outcome::Info: return "info";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string history_error_message(std::int64_t line, const std::string& field,
+                                  const std::string& reason) {
+  std::string msg;
+  if (line > 0) msg += "line " + std::to_string(line) + ": ";
+  if (!field.empty()) msg += "field '/" + field + "': ";
+  msg += reason;
+  return msg;
+}
+
+bool parse_event_type(std::string_view s, EventType* out) {
+  if (s == "invoke") *out = EventType::Invoke;
+  else if (s == "ok") *out = EventType::Ok;
+  else if (s == "fail") *out = EventType::Fail;
+  else if (s == "info") *out = EventType::Info;
+  else return false;
+  return true;
+}
+
+// Reads an optional integer field; throws HistoryError when present with a wrong type.
+template <typename Int>
+void read_int(const json& j, const char* field, Int* out) {
+  auto it = j.find(field);
+  if (it == j.end() || it->is_null()) return;
+  if (!it->is_number_integer()) throw HistoryError(0, field, "expected an integer, got " + it->dump());
+  const auto v = it->get<std::int64_t>();
+  if (v < static_cast<std::int64_t>(std::numeric_limits<Int>::min()) ||
+      v > static_cast<std::int64_t>(std::numeric_limits<Int>::max()))
+    throw HistoryError(0, field, "integer out of range: " + it->dump());
+  *out = static_cast<Int>(v);
+}
+
+void read_string(const json& j, const char* field, std::string* out) {
+  auto it = j.find(field);
+  if (it == j.end() || it->is_null()) return;
+  if (!it->is_string()) throw HistoryError(0, field, "expected a string, got " + it->dump());
+  *out = it->get<std::string>();
+}
+
+}  // namespace
+
+HistoryError::HistoryError(std::int64_t line, std::string field, std::string reason)
+    : std::runtime_error(history_error_message(line, field, reason)),
+      line(line),
+      field(std::move(field)),
+      reason(std::move(reason)) {}
+
+json event_to_json(const Event& e) {
+  json j = json::object();
+  j["index"] = e.index;
+  j["process"] = e.process;
+  j["type"] = std::string(to_string(e.type));
+  j["f"] = e.f;
+  j["value"] = e.value;
+  if (!e.key.empty()) j["key"] = e.key;
+  if (!e.key.empty() || e.attempt != 1) j["attempt"] = e.attempt;
+  if (e.instance != 0) j["instance"] = e.instance;
+  if (e.status != 0) j["status"] = e.status;
+  if (!e.body.empty()) j["body"] = e.body;
+  if (!e.error.empty()) j["error"] = e.error;
+  if (e.time_ns >= 0) j["time_ns"] = e.time_ns;
+  if (e.sent_ns >= 0) j["sent_ns"] = e.sent_ns;
+  return j;
+}
+
+Event event_from_json(const json& j) {
+  if (!j.is_object()) throw HistoryError(0, "", "an event must be a JSON object, got " + j.dump());
+  Event e;
+  read_int(j, "index", &e.index);
+
+  if (!j.contains("process")) throw HistoryError(0, "process", "missing (the client id, an integer)");
+  read_int(j, "process", &e.process);
+
+  auto type = j.find("type");
+  if (type == j.end()) throw HistoryError(0, "type", "missing (invoke, ok, fail or info)");
+  if (!type->is_string() || !parse_event_type(type->get<std::string>(), &e.type))
+    throw HistoryError(0, "type", "expected one of invoke, ok, fail, info; got " + type->dump());
+
+  auto f = j.find("f");
+  if (f == j.end()) throw HistoryError(0, "f", "missing (the operation name)");
+  if (!f->is_string() || f->get<std::string>().empty())
+    throw HistoryError(0, "f", "expected a non-empty string, got " + f->dump());
+  e.f = f->get<std::string>();
+
+  if (auto v = j.find("value"); v != j.end()) e.value = *v;
+  read_string(j, "key", &e.key);
+  read_int(j, "attempt", &e.attempt);
+  if (e.attempt < 1) throw HistoryError(0, "attempt", "must be >= 1, got " + std::to_string(e.attempt));
+  read_int(j, "instance", &e.instance);
+  if (e.instance < 0) throw HistoryError(0, "instance", "must be >= 0");
+  read_int(j, "status", &e.status);
+  read_string(j, "body", &e.body);
+  read_string(j, "error", &e.error);
+  read_int(j, "time_ns", &e.time_ns);
+  if (e.time_ns < -1) throw HistoryError(0, "time_ns", "must be >= 0 (or -1 for no clock)");
+  read_int(j, "sent_ns", &e.sent_ns);
+  return e;
+}
+
+ParsedHistory parse_history_jsonl(std::string_view text) {
+  ParsedHistory out;
+  std::int64_t line_no = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    ++line_no;
+    const std::size_t nl = text.find('\n', pos);
+    const bool terminated = nl != std::string_view::npos;
+    std::string_view line = text.substr(pos, terminated ? nl - pos : std::string_view::npos);
+    pos = terminated ? nl + 1 : text.size();
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+
+    json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+      // A killed run leaves its last line half-written: drop it, say so, keep the rest.
+      if (!terminated) {
+        out.truncated_tail = true;
+        break;
+      }
+      throw HistoryError(line_no, "", "not valid JSON");
+    }
+    try {
+      Event e = event_from_json(j);
+      e.index = static_cast<std::int64_t>(out.events.size());
+      out.events.push_back(std::move(e));
+    } catch (const HistoryError& err) {
+      throw HistoryError(line_no, err.field, err.reason);
+    }
+  }
+  return out;
+}
+
+std::string event_to_jsonl(const Event& e) {
+  // Replace invalid UTF-8 (e.g. a truncated response body) instead of throwing.
+  std::string s = event_to_json(e).dump(-1, ' ', false, json::error_handler_t::replace);
+  s += '\n';
+  return s;
+}
+
+PairingResult pair_operations(const std::vector<Event>& events) {
+  PairingResult result;
+  bool have_clock = true;
+  for (const Event& e : events)
+    if (e.time_ns < 0) have_clock = false;
+
+  // Real-time order: the monotonic clock, or else the line order.
+  auto time_of = [&](std::size_t pos) -> std::int64_t {
+    return have_clock ? events[pos].time_ns : static_cast<std::int64_t>(pos);
+  };
+
+  std::unordered_map<std::int64_t, int> open_by_process;  // process -> op id
+  result.ops.reserve(events.size() / 2 + 1);
+  for (std::size_t pos = 0; pos < events.size(); ++pos) {
+    const Event& e = events[pos];
+    if (e.type == EventType::Invoke) {
+      if (auto it = open_by_process.find(e.process); it != open_by_process.end()) {
+        result.problems.push_back("event " + std::to_string(e.index) + ": invoke for process " +
+                                  std::to_string(e.process) + " while its op " +
+                                  std::to_string(it->second) +
+                                  " is still open; that op is treated as indeterminate");
+        open_by_process.erase(it);
+      }
+      Operation op;
+      op.id = static_cast<int>(result.ops.size());
+      op.process = e.process;
+      op.f = e.f;
+      op.input = e.value;
+      op.outcome = Outcome::Info;
+      op.call = time_of(pos);
+      op.ret = kNever;
+      op.key = e.key;
+      op.attempt = e.attempt;
+      op.instance = e.instance;
+      op.invoke_event = e.index;
+      open_by_process.emplace(e.process, op.id);
+      result.ops.push_back(std::move(op));
+      continue;
+    }
+    auto it = open_by_process.find(e.process);
+    if (it == open_by_process.end()) {
+      result.problems.push_back("event " + std::to_string(e.index) + ": " +
+                                std::string(to_string(e.type)) + " for process " +
+                                std::to_string(e.process) + " with no open invoke; ignored");
+      continue;
+    }
+    Operation& op = result.ops[static_cast<std::size_t>(it->second)];
+    open_by_process.erase(it);
+    if (e.f != op.f)
+      result.problems.push_back("event " + std::to_string(e.index) + ": completion f '" + e.f +
+                                "' differs from its invoke's f '" + op.f + "'");
+    op.complete_event = e.index;
+    op.status = e.status;
+    op.body = e.body;
+    op.error = e.error;
+    if (e.type == EventType::Info) {
+      op.outcome = Outcome::Info;  // may take effect at any time after call, or never
+      op.ret = kNever;
+      continue;
+    }
+    op.outcome = e.type == EventType::Ok ? Outcome::Ok : Outcome::Fail;
+    op.output = e.value;
+    op.ret = time_of(pos);
+    if (op.ret < op.call) {
+      result.problems.push_back("event " + std::to_string(e.index) +
+                                ": completion time is before its invoke's time; clamped");
+      op.ret = op.call;
+    }
+  }
+  return result;
+}
+
+}  // namespace racecheck
