@@ -1,0 +1,151 @@
+#include "properties/inventory_model.h"
+
+#include <map>
+
+#include "properties/op_fields.h"
+
+namespace racecheck {
+namespace {
+
+enum class Kind : std::uint8_t { Stock, Reserve, Release, Read };
+
+struct InventoryOp {
+  Kind kind = Kind::Read;
+  Outcome outcome = Outcome::Info;
+  bool business_refusal = false;
+  std::string item;
+  std::int64_t quantity = 0;
+  std::optional<std::int64_t> stock;  // observed available stock after the op
+};
+
+InventoryOp decode(const Operation& op) {
+  InventoryOp v;
+  if (op.f == "stock") v.kind = Kind::Stock;
+  else if (op.f == "reserve") v.kind = Kind::Reserve;
+  else if (op.f == "release") v.kind = Kind::Release;
+  else if (op.f == "read") v.kind = Kind::Read;
+  else
+    throw ModelInputError(op.id, "f", "unknown inventory operation '" + op.f +
+                                          "' (expected stock, reserve, release or read)");
+  v.item = fields::name_arg(op, "item");
+  if (v.kind != Kind::Read) v.quantity = fields::required_amount(op, "quantity");
+  v.outcome = op.outcome;
+  if (op.outcome == Outcome::Ok) {
+    v.stock = fields::optional_int(op, op.output, "stock");
+    if (v.kind == Kind::Read && !v.stock)
+      throw ModelInputError(op.id, "stock", "an ok read must return the stock in its output");
+  }
+  v.business_refusal = op.outcome == Outcome::Fail && v.kind == Kind::Reserve &&
+                       fields::is_business_refusal(op.error, {"out-of-stock", "insufficient-stock"});
+  return v;
+}
+
+struct Level {
+  std::int64_t available = 0;
+  std::int64_t reserved = 0;
+  auto operator<=>(const Level&) const = default;
+};
+
+class InventorySpec final : public SequentialSpec {
+ public:
+  InventorySpec(const std::vector<Operation>& ops, const std::vector<int>& subset) : decoded_(ops.size()) {
+    for (int id : subset) decoded_[id] = decode(ops.at(id));
+    intern(Level{});
+  }
+
+  State init() override { return 0; }
+
+  bool step(State s, int op_id, State* next) override {
+    const InventoryOp& v = decoded_[op_id];
+    Level l = levels_.at(s);
+    const bool applied = v.outcome == Outcome::Ok;
+    const bool maybe = v.outcome == Outcome::Info;
+    switch (v.kind) {
+      case Kind::Stock:
+        if (applied || maybe) l.available += v.quantity;
+        break;
+      case Kind::Reserve: {
+        const bool enough = l.available >= v.quantity;
+        if (v.business_refusal) {
+          if (enough) return false;  // refused while the stock was there
+        } else if (applied || (maybe && enough)) {
+          if (!enough) return false;  // oversell
+          l.available -= v.quantity;
+          l.reserved += v.quantity;
+        }
+        break;
+      }
+      case Kind::Release: {
+        const bool held = l.reserved >= v.quantity;
+        if (applied || (maybe && held)) {
+          if (!held) return false;  // released more than was reserved
+          l.reserved -= v.quantity;
+          l.available += v.quantity;
+        }
+        break;
+      }
+      case Kind::Read:
+        break;
+    }
+    if (applied && v.stock && *v.stock != l.available) return false;
+    *next = intern(l);
+    return true;
+  }
+
+  std::string describe_state(State s) const override {
+    const Level& l = levels_.at(s);
+    return "available " + std::to_string(l.available) + ", reserved " + std::to_string(l.reserved);
+  }
+
+ private:
+  State intern(const Level& l) {
+    auto [it, inserted] = ids_.try_emplace(l, levels_.size());
+    if (inserted) levels_.push_back(l);
+    return it->second;
+  }
+
+  std::vector<InventoryOp> decoded_;
+  std::vector<Level> levels_;
+  std::map<Level, State> ids_;
+};
+
+class InventoryModel final : public Model {
+ public:
+  std::string name() const override { return "inventory"; }
+
+  std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
+    std::map<std::string, std::vector<int>> by_item;
+    for (const auto& op : ops) by_item[decode(op).item].push_back(op.id);
+    std::vector<std::vector<int>> out;
+    for (auto& [_, ids] : by_item) out.push_back(std::move(ids));
+    return out;
+  }
+
+  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
+                                          const std::vector<int>& subset) const override {
+    return std::make_unique<InventorySpec>(ops, subset);
+  }
+
+  std::string describe_op(const Operation& op) const override {
+    InventoryOp v;
+    try {
+      v = decode(op);
+    } catch (const ModelInputError&) {
+      return Model::describe_op(op);
+    }
+    std::string s = op.f;
+    if (v.kind != Kind::Read) s += " " + std::to_string(v.quantity);
+    if (!v.item.empty()) s += (v.kind == Kind::Read ? " " : " of ") + v.item;
+    s += " → ";
+    s += to_string(op.outcome);
+    if (v.stock) s += ", stock " + std::to_string(*v.stock);
+    if (!op.error.empty()) s += " (" + op.error + ")";
+    return s;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_inventory_model() { return std::make_unique<InventoryModel>(); }
+
+}  // namespace racecheck

@@ -1,0 +1,53 @@
+#include "properties/op_fields.h"
+
+#include <cmath>
+
+namespace racecheck::fields {
+
+std::optional<std::int64_t> optional_int(const Operation& op, const json& obj, const char* field) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (it->is_number_unsigned()) {
+    const auto u = it->get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) throw ModelInputError(op.id, field, "integer out of range");
+    return static_cast<std::int64_t>(u);
+  }
+  if (it->is_number_float()) {
+    const double d = it->get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return static_cast<std::int64_t>(d);
+    throw ModelInputError(op.id, field, "expected an integer, got " + it->dump());
+  }
+  throw ModelInputError(op.id, field, "expected an integer, got " + it->dump());
+}
+
+std::int64_t required_int(const Operation& op, const json& obj, const char* field) {
+  auto v = optional_int(op, obj, field);
+  if (!v) throw ModelInputError(op.id, field, "missing (" + op.f + " needs it)");
+  return *v;
+}
+
+std::int64_t required_amount(const Operation& op, const char* field) {
+  const std::int64_t v = required_int(op, op.input, field);
+  if (v < 0) throw ModelInputError(op.id, field, "must not be negative, got " + std::to_string(v));
+  return v;
+}
+
+std::string name_arg(const Operation& op, const char* field) {
+  if (!op.input.is_object()) return "";
+  auto it = op.input.find(field);
+  if (it == op.input.end() || it->is_null()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number()) return it->dump();
+  throw ModelInputError(op.id, field, "expected a string or a number, got " + it->dump());
+}
+
+bool is_business_refusal(const std::string& error, std::initializer_list<const char*> refusal_errors) {
+  if (error.empty()) return true;
+  for (const char* e : refusal_errors)
+    if (error == e) return true;
+  return false;
+}
+
+}  // namespace racecheck::fields
