@@ -1,0 +1,75 @@
+// Scenario generation with RapidCheck. A scenario is generated as a *plan* (what
+// each client does, which key policy each op follows) and then built into a
+// Scenario value; RapidCheck shrinks the plan, so shrinking yields fewer clients,
+// fewer ops, smaller arguments, fewer retries and faults, and fresh keys instead
+// of duplicates — without knowing anything about HTTP.
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <rapidcheck.h>
+
+#include "harness/scenario.h"
+
+namespace racecheck {
+
+struct IntRange {
+  int lo = 0;
+  int hi = 0;  // inclusive
+};
+
+// The domain of one placeholder argument: integers in a range, or one of a few
+// values (e.g. user names, chosen from a small pool so that creations collide).
+struct ArgDomain {
+  IntRange range;
+  std::vector<json> choices;  // non-empty: pick one of these instead of the range
+};
+
+// How an op's idempotency key is chosen. Order matters: RapidCheck shrinks an
+// element choice toward the first entry, so a failing duplicate-key scenario
+// shrinks toward fresh keys when the duplicate is not what breaks the service.
+enum class KeyPolicy { Fresh, None, ConcurrentDuplicate, SequentialReplay, DifferentPayload };
+
+struct GeneratorSettings {
+  IntRange clients{2, 6};
+  IntRange ops_per_client{1, 3};
+  std::vector<std::pair<std::string, int>> op_mix;               // operation → weight (> 0)
+  std::map<std::string, std::vector<std::string>> op_arguments;  // operation → its placeholder names
+  std::map<std::string, ArgDomain> arguments;                    // placeholder → domain
+  int accounts = 1;                                              // "account" placeholder: 0 .. accounts-1
+  std::map<KeyPolicy, int> key_policy_weights{{KeyPolicy::Fresh, 1}};
+  int max_attempts = 1;                // retries of an info outcome
+  int lost_response_percent = 0;       // chance that an op's first attempt loses its response
+  int staggered_percent = 0;           // chance that a scenario is staggered instead of a burst
+  int max_stagger_us = 2000;
+};
+
+// A plan is what RapidCheck generates and shrinks.
+struct OpPlan {
+  std::string f;
+  json args = json::object();
+  KeyPolicy key_policy = KeyPolicy::Fresh;
+  int attempts = 1;
+  bool lose_response = false;
+};
+
+struct ScenarioPlan {
+  std::vector<std::vector<OpPlan>> clients;
+  bool staggered = false;
+  int stagger_us = 0;
+};
+
+void showValue(const ScenarioPlan& plan, std::ostream& os);  // for RapidCheck's counterexample
+
+rc::Gen<ScenarioPlan> gen_scenario_plan(const GeneratorSettings& settings);
+
+// Turns a plan into the concrete scenario: assigns keys and materializes
+// duplicates (a concurrent duplicate becomes the first op of the next client, so
+// both are in the synchronized burst; a replay is re-sent later by the same
+// client; a different-payload reuse is re-sent with the first argument changed).
+Scenario build_scenario(const ScenarioPlan& plan);
+
+}  // namespace racecheck

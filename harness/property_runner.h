@@ -1,0 +1,64 @@
+// Drives RapidCheck from our own CLI: generate scenarios, run each as a trial
+// (K times, failing on the first violation, because the target is
+// nondeterministic), and shrink a failure. RapidCheck's programmatic API
+// (rc::detail::checkProperty) is not stable, so it is used only in
+// property_runner.cpp.
+//
+// Why we keep our own record of failures: after shrinking, RapidCheck re-runs the
+// minimal case once more and reports it as the counterexample even if that last
+// run passed. The evidence is the last trial that actually failed, with its history.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "harness/generator.h"
+#include "harness/scenario.h"
+
+namespace racecheck {
+
+enum class TrialVerdict { Pass, Violation, Inconclusive };
+
+// What a trial reports back. `evidence` is opaque to the runner (the caller keeps
+// the history and check report in it).
+struct TrialRecord {
+  TrialVerdict verdict = TrialVerdict::Pass;
+  Scenario scenario;
+  std::shared_ptr<void> evidence;
+};
+
+using TrialFn = std::function<TrialRecord(const Scenario&)>;
+
+struct PropertyRunOptions {
+  std::uint64_t seed = 0;
+  int max_trials = 100;               // generated scenarios (each run `repeat` times at most)
+  int repeat = 1;                     // K: runs per scenario / shrink candidate
+  std::chrono::steady_clock::time_point search_deadline = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point shrink_deadline = std::chrono::steady_clock::time_point::max();
+  bool shrink = true;
+  int max_size = 100;                 // RapidCheck's size ceiling
+  std::function<void(const char* phase)> on_trial;  // progress hook, called after every trial
+};
+
+struct PropertyRunResult {
+  int scenarios = 0;                  // distinct generated scenarios tried before the first failure (or all)
+  int trials = 0;                     // trial executions in all (search + shrink)
+  int shrink_candidates = 0;          // shrink candidates tried
+  int failing_candidates = 0;         // shrink candidates that still failed (accepted shrinks,
+                                      // plus RapidCheck's final re-run of the minimal case)
+  int inconclusive = 0;               // trials whose check ran out of budget
+  std::optional<TrialRecord> first_failure;
+  std::optional<TrialRecord> minimal_failure;  // the last trial that actually failed while shrinking
+  double first_failure_seconds = -1;  // since the start of the run
+  bool budget_exhausted = false;      // search stopped by the deadline, not by max_trials
+};
+
+// Trial functions may throw (e.g. the target went down); the exception is
+// rethrown from here after RapidCheck returns, never swallowed.
+PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn& trial,
+                               const PropertyRunOptions& options);
+
+}  // namespace racecheck

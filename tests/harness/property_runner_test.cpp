@@ -1,0 +1,204 @@
+// The generator and the RapidCheck driver, against fake trial functions: no
+// network. A fake "service" breaks when two large withdrawals meet in the burst.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "harness/generator.h"
+#include "harness/property_runner.h"
+
+namespace racecheck {
+namespace {
+
+GeneratorSettings bank_settings() {
+  GeneratorSettings s;
+  s.clients = {1, 6};
+  s.ops_per_client = {1, 4};
+  s.op_mix = {{"withdraw", 3}, {"deposit", 1}, {"read", 1}};
+  s.op_arguments = {{"withdraw", {"account", "amount"}}, {"deposit", {"account", "amount"}}, {"read", {"account"}}};
+  s.arguments["amount"] = ArgDomain{{1, 100}, {}};
+  s.accounts = 2;
+  s.key_policy_weights = {{KeyPolicy::Fresh, 4}, {KeyPolicy::None, 1}, {KeyPolicy::ConcurrentDuplicate, 2},
+                          {KeyPolicy::SequentialReplay, 1}, {KeyPolicy::DifferentPayload, 1}};
+  s.max_attempts = 3;
+  s.lost_response_percent = 20;
+  s.staggered_percent = 20;
+  return s;
+}
+
+// The fake bug: two withdrawals of at least 60 from the same account, both first
+// in their client (so both are in the synchronized burst), overdraw 100.
+bool two_large_withdrawals_race(const Scenario& sc) {
+  std::multiset<int> accounts;
+  for (const auto& c : sc.clients) {
+    if (c.ops.empty()) continue;
+    const auto& op = c.ops.front();
+    if (op.f == "withdraw" && op.args.value("amount", 0) >= 60) accounts.insert(op.args.value("account", 0));
+  }
+  for (int a : accounts)
+    if (accounts.count(a) >= 2) return true;
+  return false;
+}
+
+TEST(Generator, RespectsSettingsAndMaterializesKeyPolicies) {
+  const auto s = bank_settings();
+  const auto gen = gen_scenario_plan(s);
+  int duplicates = 0, replays = 0, different = 0;
+  for (int seed = 0; seed < 300; ++seed) {
+    const ScenarioPlan plan = gen(rc::Random(seed), 50).value();
+    ASSERT_GE(plan.clients.size(), 1u);
+    ASSERT_LE(plan.clients.size(), 6u);
+    const Scenario sc = build_scenario(plan);
+    std::map<std::string, std::vector<std::pair<int, json>>> by_key;
+    for (int c = 0; c < static_cast<int>(sc.clients.size()); ++c) {
+      for (const auto& op : sc.clients[c].ops) {
+        ASSERT_TRUE(op.f == "withdraw" || op.f == "deposit" || op.f == "read") << op.f;
+        ASSERT_GE(op.args.at("account").get<int>(), 0);
+        ASSERT_LT(op.args.at("account").get<int>(), 2);
+        if (op.f != "read") {
+          const int amount = op.args.at("amount").get<int>();
+          ASSERT_GE(amount, 1);
+          ASSERT_LE(amount, 101);  // a different-payload reuse adds one
+        }
+        ASSERT_GE(op.max_attempts, 1);
+        ASSERT_LE(op.max_attempts, 3);
+        if (!op.key.empty()) by_key[op.key].emplace_back(c, op.args);
+      }
+    }
+    for (const auto& [key, uses] : by_key) {
+      if (uses.size() < 2) continue;
+      if (uses[0].second != uses[1].second) ++different;
+      else if (uses[0].first != uses[1].first) ++duplicates;
+      else ++replays;
+    }
+  }
+  EXPECT_GT(duplicates, 10);
+  EXPECT_GT(replays, 10);
+  EXPECT_GT(different, 10);
+}
+
+TEST(PropertyRunner, ShrinksToTheTwoRequestsThatRace) {
+  PropertyRunOptions o;
+  o.seed = 7;
+  o.max_trials = 500;
+  const auto r = run_property(bank_settings(), [](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    t.verdict = two_large_withdrawals_race(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
+    return t;
+  }, o);
+  ASSERT_TRUE(r.first_failure.has_value());
+  ASSERT_TRUE(r.minimal_failure.has_value());
+  const Scenario& min = r.minimal_failure->scenario;
+  EXPECT_TRUE(two_large_withdrawals_race(min));
+  EXPECT_EQ(min.op_count(), 2) << scenario_to_json(min).dump();
+  EXPECT_EQ(min.clients.size(), 2u);
+  for (const auto& c : min.clients) {
+    EXPECT_EQ(c.ops.front().args.at("amount").get<int>(), 60);  // shrunk to the smallest that still breaks
+    EXPECT_EQ(c.ops.front().max_attempts, 1);
+    EXPECT_FALSE(c.ops.front().lose_response);
+  }
+  EXPECT_EQ(min.release, Release::Burst);
+}
+
+TEST(PropertyRunner, ShrinksUnderNondeterminismWithRepeats) {
+  // The fake service misbehaves only 30% of the time even when the race is there.
+  std::mt19937 rng(1);
+  PropertyRunOptions o;
+  o.seed = 11;
+  o.max_trials = 500;
+  o.repeat = 10;
+  const auto r = run_property(bank_settings(), [&](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    const bool unlucky = std::uniform_int_distribution<int>(0, 99)(rng) < 30;
+    t.verdict = two_large_withdrawals_race(sc) && unlucky ? TrialVerdict::Violation : TrialVerdict::Pass;
+    return t;
+  }, o);
+  ASSERT_TRUE(r.minimal_failure.has_value());
+  EXPECT_TRUE(two_large_withdrawals_race(r.minimal_failure->scenario));
+  EXPECT_LE(r.minimal_failure->scenario.op_count(), 3);
+}
+
+TEST(PropertyRunner, SameSeedSameRun) {
+  auto run = [](std::uint64_t seed) {
+    std::vector<std::string> seen;
+    PropertyRunOptions o;
+    o.seed = seed;
+    o.max_trials = 60;
+    run_property(bank_settings(), [&](const Scenario& sc) {
+      seen.push_back(scenario_to_json(sc).dump());
+      TrialRecord t;
+      t.scenario = sc;
+      return t;
+    }, o);
+    return seen;
+  };
+  const auto a = run(42), b = run(42), c = run(43);
+  EXPECT_EQ(a.size(), 60u);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+TEST(PropertyRunner, PassingRunStopsAtMaxTrials) {
+  PropertyRunOptions o;
+  o.max_trials = 45;
+  int calls = 0;
+  const auto r = run_property(bank_settings(), [&](const Scenario& sc) {
+    ++calls;
+    TrialRecord t;
+    t.scenario = sc;
+    return t;
+  }, o);
+  EXPECT_EQ(calls, 45);
+  EXPECT_EQ(r.scenarios, 45);
+  EXPECT_FALSE(r.first_failure.has_value());
+  EXPECT_FALSE(r.budget_exhausted);
+}
+
+TEST(PropertyRunner, DeadlineStopsTheSearch) {
+  PropertyRunOptions o;
+  o.max_trials = 1000000;
+  o.search_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  int calls = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = run_property(bank_settings(), [&](const Scenario& sc) {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    TrialRecord t;
+    t.scenario = sc;
+    return t;
+  }, o);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(r.budget_exhausted);
+  EXPECT_GT(calls, 5);
+  EXPECT_LT(s, 2.0);
+}
+
+TEST(PropertyRunner, ShrinkDeadlineKeepsTheLastRealFailure) {
+  PropertyRunOptions o;
+  o.seed = 3;
+  o.max_trials = 500;
+  o.shrink_deadline = std::chrono::steady_clock::now();  // no time to shrink at all
+  const auto r = run_property(bank_settings(), [](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    t.verdict = two_large_withdrawals_race(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
+    return t;
+  }, o);
+  ASSERT_TRUE(r.minimal_failure.has_value());
+  EXPECT_EQ(scenario_to_json(r.minimal_failure->scenario), scenario_to_json(r.first_failure->scenario));
+  EXPECT_EQ(r.shrink_candidates, 0);
+}
+
+TEST(PropertyRunner, TrialExceptionsAreRethrown) {
+  PropertyRunOptions o;
+  o.max_trials = 10;
+  EXPECT_THROW(run_property(bank_settings(), [](const Scenario&) -> TrialRecord {
+    throw std::runtime_error("target down");
+  }, o), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace racecheck
