@@ -1,0 +1,262 @@
+#include "properties/idempotency.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+namespace racecheck {
+namespace {
+
+json without_volatile(json j, const std::vector<std::string>& volatile_fields) {
+  for (const auto& ptr_text : volatile_fields) {
+    const json::json_pointer ptr(ptr_text);  // validated by the caller
+    if (ptr.empty() || !j.contains(ptr)) continue;
+    json& parent = j.at(ptr.parent_pointer());
+    if (parent.is_object()) parent.erase(ptr.back());
+    else if (parent.is_array()) parent.at(std::stoul(ptr.back())) = nullptr;  // keep later indices stable
+  }
+  return j;
+}
+
+bool same_payload(const Operation& a, const Operation& b) { return a.f == b.f && a.input == b.input; }
+
+std::string response_text(const Operation& op) {
+  std::string s;
+  if (op.status) s = std::to_string(op.status);
+  else s = std::string(to_string(op.outcome));
+  if (!op.error.empty()) s += " " + op.error;
+  if (!op.body.empty()) {
+    std::string body = op.body.size() > 80 ? op.body.substr(0, 77) + "..." : op.body;
+    s += " " + body;
+  } else if (op.outcome == Outcome::Ok && !op.output.is_null()) {
+    s += " " + op.output.dump();
+  }
+  return s;
+}
+
+// Attempts of one key that are real responses to compare: completed, and not a
+// refusal saying the request never ran.
+bool replayable_response(const Operation& op) { return op.outcome != Outcome::Info && !did_not_run(op); }
+
+bool earlier_ret(const Operation& a, const Operation& b) {
+  return a.ret != b.ret ? a.ret < b.ret : a.id < b.id;
+}
+
+}  // namespace
+
+bool did_not_run(const Operation& op) {
+  if (op.outcome != Outcome::Fail) return false;
+  static const char* const kErrors[] = {"busy", "key-in-flight", "key-reused", "rate-limited"};
+  for (const char* e : kErrors)
+    if (op.error == e) return true;
+  return op.status == 409 || op.status == 422 || op.status == 429;
+}
+
+std::string normalized_response(const Operation& op, const std::vector<std::string>& volatile_fields) {
+  if (op.status != 0 || !op.body.empty()) {
+    json body = json::parse(op.body, nullptr, /*allow_exceptions=*/false);
+    const std::string shown = body.is_discarded() ? op.body : without_volatile(std::move(body), volatile_fields).dump();
+    return std::to_string(op.status) + " " + shown;
+  }
+  return std::string(to_string(op.outcome)) + " " + without_volatile(op.output, volatile_fields).dump() + " " + op.error;
+}
+
+CollapsedHistory collapse_idempotent(const std::vector<Operation>& ops,
+                                     const std::vector<std::string>& volatile_fields) {
+  // Group each key's attempts: those with the first attempt's payload together; a
+  // different payload alone, unless it is a verbatim replay of an ok response.
+  std::vector<std::vector<int>> groups;
+  std::vector<int> group_of(ops.size(), -1);
+  std::map<std::string, int> group_of_key;  // key -> group of its original payload
+  for (const auto& op : ops) {
+    if (op.key.empty()) {
+      group_of[op.id] = static_cast<int>(groups.size());
+      groups.push_back({op.id});
+      continue;
+    }
+    auto [it, first] = group_of_key.try_emplace(op.key, static_cast<int>(groups.size()));
+    if (first) {
+      group_of[op.id] = it->second;
+      groups.push_back({op.id});
+      continue;
+    }
+    if (same_payload(ops[groups[it->second].front()], op)) {
+      groups[it->second].push_back(op.id);
+      group_of[op.id] = it->second;
+    } else {
+      group_of[op.id] = static_cast<int>(groups.size());
+      groups.push_back({op.id});
+    }
+  }
+  // Verbatim replays of a reused key join the original's group.
+  for (const auto& op : ops) {
+    if (op.key.empty() || op.outcome != Outcome::Ok) continue;
+    const int original = group_of_key.at(op.key);
+    if (group_of[op.id] == original) continue;
+    const std::string mine = normalized_response(op, volatile_fields);
+    for (int other : groups[original]) {
+      if (ops[other].outcome == Outcome::Ok && normalized_response(ops[other], volatile_fields) == mine) {
+        groups[group_of[op.id]].clear();
+        groups[original].push_back(op.id);
+        group_of[op.id] = original;
+        break;
+      }
+    }
+  }
+  std::erase_if(groups, [](const std::vector<int>& g) { return g.empty(); });
+  for (auto& g : groups) std::sort(g.begin(), g.end());
+  std::sort(groups.begin(), groups.end());  // by first invoke: original ids are in invoke order
+
+  CollapsedHistory out;
+  out.logical_of.assign(ops.size(), -1);
+  for (const auto& g : groups) {
+    const int id = static_cast<int>(out.ops.size());
+    Operation logical = ops[g.front()];
+    logical.id = id;
+    logical.attempt = static_cast<int>(g.size());
+    for (int m : g) {
+      out.logical_of[m] = id;
+      logical.call = std::min(logical.call, ops[m].call);
+    }
+    // The attempt that decides the logical op's outcome.
+    const Operation* decider = nullptr;
+    for (int m : g)
+      if (ops[m].outcome == Outcome::Ok && (!decider || earlier_ret(ops[m], *decider))) decider = &ops[m];
+    if (!decider)
+      for (int m : g)
+        if (ops[m].outcome == Outcome::Info && (!decider || ops[m].id < decider->id)) decider = &ops[m];
+    if (!decider) {
+      for (int m : g)  // all failed: prefer a refusal that says something about the state
+        if (!did_not_run(ops[m]) && (!decider || earlier_ret(ops[m], *decider))) decider = &ops[m];
+      for (int m : g)
+        if (!decider || (did_not_run(*decider) && earlier_ret(ops[m], *decider))) decider = &ops[m];
+    }
+    logical.outcome = decider->outcome;
+    logical.output = decider->output;
+    logical.error = decider->error;
+    logical.ret = decider->ret;
+    logical.status = decider->status;
+    logical.body = decider->body;
+    logical.instance = decider->instance;
+    logical.complete_event = decider->complete_event;
+    // A reused key refused with 422 and no reason given: say why, so models do not
+    // read it as a business refusal.
+    if (logical.outcome == Outcome::Fail && logical.error.empty() && logical.status == 422)
+      logical.error = "key-reused";
+    out.ops.push_back(std::move(logical));
+    out.members.push_back(g);
+  }
+  return out;
+}
+
+InvariantVerdict check_idempotency(const std::vector<Operation>& ops, const IdempotencyOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  InvariantVerdict v;
+  v.invariant = "idempotency";
+  for (const auto& ptr : options.volatile_fields) {
+    try {
+      (void)json::json_pointer(ptr);
+    } catch (const json::exception&) {
+      throw std::invalid_argument("volatile field '" + ptr + "' is not a JSON pointer (it must start with '/')");
+    }
+  }
+
+  std::map<std::string, std::vector<int>> by_key;  // ordered: stable output
+  for (const auto& op : ops)
+    if (!op.key.empty()) by_key[op.key].push_back(op.id);
+
+  auto add = [&](Severity severity, std::string text, std::vector<int> ids) {
+    Violation x;
+    x.invariant = "idempotency";
+    x.severity = severity;
+    x.explanation = std::move(text);
+    std::sort(ids.begin(), ids.end());
+    x.ops = std::move(ids);
+    v.violations.push_back(std::move(x));
+  };
+  auto norm = [&](const Operation& op) { return normalized_response(op, options.volatile_fields); };
+
+  int repeated_keys = 0;
+  for (const auto& [key, ids] : by_key) {
+    if (ids.size() > 1) ++repeated_keys;
+    const Operation& original = ops[ids.front()];
+    std::vector<const Operation*> responses;  // same payload, real responses, by completion
+    std::vector<const Operation*> reused;     // different payload
+    for (int id : ids) {
+      const Operation& op = ops[id];
+      if (op.outcome == Outcome::Fail && op.error == "key-in-flight" && op.status != 0 && op.status != 409)
+        add(Severity::Should,
+            "key '" + key + "': op " + std::to_string(op.id) + " was refused as in flight with status " +
+                std::to_string(op.status) + "; the draft asks for 409 Conflict",
+            {op.id});
+      if (!same_payload(original, op)) reused.push_back(&op);
+      else if (replayable_response(op)) responses.push_back(&op);
+    }
+    std::sort(responses.begin(), responses.end(),
+              [](const Operation* a, const Operation* b) { return earlier_ret(*a, *b); });
+    if (!responses.empty()) {
+      const Operation& first = *responses.front();
+      const std::string first_norm = norm(first);
+      for (size_t i = 1; i < responses.size(); ++i) {
+        const Operation& later = *responses[i];
+        if (norm(later) == first_norm) continue;
+        const std::string pair = " (op " + std::to_string(first.id) + ": " + response_text(first) + "; op " +
+                                 std::to_string(later.id) + ": " + response_text(later) + ")";
+        if (first.outcome == Outcome::Ok && later.outcome == Outcome::Ok)
+          add(Severity::Must,
+              "key '" + key + "' got two different successful responses: it was executed twice" + pair,
+              {first.id, later.id});
+        else if (first.outcome == Outcome::Ok)
+          add(Severity::Must,
+              "key '" + key + "' succeeded, then a retry was refused instead of replaying the success: "
+              "the retry ran again" + pair,
+              {first.id, later.id});
+        else if (later.outcome == Outcome::Ok)
+          add(Severity::Should,
+              "key '" + key + "' was refused, then a retry ran and succeeded: the refusal was not replayed" + pair,
+              {first.id, later.id});
+        else
+          add(Severity::Should, "key '" + key + "' got two different refusals: the refusal was not replayed" + pair,
+              {first.id, later.id});
+      }
+    }
+    for (const Operation* r : reused) {
+      const std::string what = "key '" + key + "' was reused by op " + std::to_string(r->id) + " with a different payload (" +
+                               r->f + " " + r->input.dump() + " instead of " + original.f + " " +
+                               original.input.dump() + ")";
+      if (r->outcome == Outcome::Ok) {
+        const bool replayed = std::any_of(responses.begin(), responses.end(), [&](const Operation* o) {
+          return o->outcome == Outcome::Ok && norm(*o) == norm(*r);
+        });
+        if (replayed)
+          add(Severity::Should, what + " and got the original's response replayed; the draft asks for 422",
+              {original.id, r->id});
+        else
+          add(Severity::Must, what + " and the service executed it (" + response_text(*r) + ")",
+              {original.id, r->id});
+      } else if (r->outcome == Outcome::Fail && r->status != 0 && r->status != 422) {
+        add(Severity::Should,
+            what + " and was refused with status " + std::to_string(r->status) + "; the draft asks for 422",
+            {original.id, r->id});
+      }
+    }
+  }
+
+  const bool any_must = std::any_of(v.violations.begin(), v.violations.end(),
+                                    [](const Violation& x) { return x.severity == Severity::Must; });
+  if (by_key.empty()) {
+    v.status = Status::Skipped;
+    v.summary = "no operation carries an idempotency key";
+  } else {
+    v.status = v.violations.empty() ? Status::Pass : Status::Fail;
+    v.summary = std::to_string(by_key.size()) + " keys (" + std::to_string(repeated_keys) +
+                " retried or duplicated): " +
+                (v.violations.empty() ? std::string("every key answered consistently")
+                                      : std::to_string(v.violations.size()) + " problem(s), " +
+                                            (any_must ? "with evidence of a double effect" : "protocol deviations only"));
+  }
+  v.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return v;
+}
+
+}  // namespace racecheck
