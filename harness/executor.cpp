@@ -1,0 +1,563 @@
+#include "harness/executor.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <list>
+#include <stdexcept>
+
+#include <curl/curl.h>
+
+#include "harness/curl_init.h"
+
+namespace racecheck {
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+namespace {
+
+constexpr std::size_t kMaxHeaderLines = 1000;
+
+// One attempt of one op: its curl handle, the request bytes and what came back.
+struct Transfer {
+  int client = 0;
+  int op_index = 0;
+  int attempt = 1;
+  int instance = 0;
+  const ScenarioOp* op = nullptr;
+
+  CURL* easy = nullptr;
+  curl_slist* header_list = nullptr;
+  std::string method;
+  std::string url;
+  std::string body;
+  std::size_t body_offset = 0;
+  bool bodyless = false;
+
+  bool held = false;        // burst: stop before the last byte
+  bool parked = false;      // the read callback paused at the last byte
+  bool released = false;
+  bool in_multi = false;
+  bool lose = false;        // abandon after the request is fully sent
+  bool lost = false;        // the header callback saw the response start and aborted it
+  bool invoke_recorded = false;
+
+  std::int64_t invoke_ns = 0;
+  std::int64_t last_byte_ns = -1;
+  std::int64_t deadline_ns = 0;
+
+  HttpResponse response;
+  std::size_t max_body_bytes = 0;
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+};
+
+std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t room = size * count;
+  const std::size_t remaining = t->body.size() - t->body_offset;
+  if (remaining == 0) return 0;
+  std::size_t limit = remaining;
+  if (t->held && !t->released) {
+    if (remaining == 1) {
+      t->parked = true;
+      return CURL_READFUNC_PAUSE;
+    }
+    limit = remaining - 1;
+  }
+  const std::size_t n = std::min(room, limit);
+  std::memcpy(buffer, t->body.data() + t->body_offset, n);
+  t->body_offset += n;
+  // Handed to libcurl, which writes it to the socket in this same perform pass.
+  if (t->body_offset == t->body.size()) t->last_byte_ns = monotonic_ns();
+  return n;
+}
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  if (t->lose) {
+    // The response is starting: the server did the work. Abort the transfer
+    // without reading it; the client "never learns" the outcome.
+    t->lost = true;
+    return 0;
+  }
+  std::string_view line(data, n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    t->response.headers.clear();
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos && t->response.headers.size() < kMaxHeaderLines) {
+    t->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+  }
+  return n;
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  if (t->lose) {
+    t->lost = true;
+    return 0;
+  }
+  std::string& body = t->response.body;
+  const std::size_t room = t->max_body_bytes > body.size() ? t->max_body_bytes - body.size() : 0;
+  if (n > room) t->response.body_truncated = true;
+  body.append(data, std::min(n, room));
+  return n;
+}
+
+// Bodyless requests: the request is out when libcurl reports the header sent.
+int on_debug(CURL*, curl_infotype type, char*, std::size_t, void* user) {
+  if (type == CURLINFO_HEADER_OUT) static_cast<Transfer*>(user)->last_byte_ns = monotonic_ns();
+  return 0;
+}
+
+std::string transport_error_name(CURLcode code) {
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_COULDNT_CONNECT: return "connection-refused";
+    case CURLE_COULDNT_RESOLVE_HOST: return "cannot-resolve-host";
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR: return "connection-reset";
+    case CURLE_GOT_NOTHING: return "empty-reply";
+    case CURLE_PARTIAL_FILE: return "partial-response";
+    default: return "transport-error";
+  }
+}
+
+EventType event_type_of(Outcome o) {
+  switch (o) {
+    case Outcome::Ok: return EventType::Ok;
+    case Outcome::Fail: return EventType::Fail;
+    case Outcome::Info: return EventType::Info;
+  }
+  return EventType::Info;
+}
+
+struct ClientState {
+  std::size_t next_op = 0;
+  int attempt = 1;
+  int instance = 0;
+  std::int64_t due_ns = 0;
+  bool busy = false;  // an attempt is in flight (or waiting for the burst release)
+  bool done = false;
+};
+
+}  // namespace
+
+struct Executor::Impl {
+  explicit Impl(ExecutorOptions o) : options(o) {
+    ensure_curl_initialized();
+    multi = curl_multi_init();
+    if (multi == nullptr) throw std::runtime_error("curl_multi_init failed");
+    // HTTP/1.1, one request per connection at a time: a burst of N needs N connections.
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
+  }
+  ~Impl() { curl_multi_cleanup(multi); }
+
+  ExecutorOptions options;
+  CURLM* multi = nullptr;
+};
+
+namespace {
+
+// The state of one run; its destructor releases every handle still open, so an
+// exception (protocol, sink) leaves the Executor reusable.
+class Run {
+ public:
+  Run(CURLM* multi, const ExecutorOptions& options, const Scenario& scenario, Protocol& protocol,
+      HistorySink& sink)
+      : multi_(multi), options_(options), scenario_(scenario), protocol_(protocol), sink_(sink) {}
+
+  ~Run() {
+    for (auto& t : active_) release_handle(*t);
+  }
+
+  ExecutorResult execute();
+
+ private:
+  std::int64_t rel(std::int64_t ns) const { return ns < 0 ? -1 : ns - origin_ns_; }
+
+  std::unique_ptr<Transfer> make_transfer(int client, bool held);
+  void add_to_multi(Transfer& t, std::int64_t now);
+  void release_handle(Transfer& t);
+  void record_invoke(Transfer& t);
+  void complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome outcome, std::string error,
+                const json& extracted, bool with_response);
+  void finish_done_message(CURL* easy, CURLcode code);
+  void release_burst(std::int64_t now);
+  bool burst_ready() const;
+  void start_due_clients(std::int64_t now);
+  void check_timers(std::int64_t now);
+  std::int64_t next_wakeup_ns(std::int64_t now) const;
+
+  CURLM* multi_;
+  const ExecutorOptions& options_;
+  const Scenario& scenario_;
+  Protocol& protocol_;
+  HistorySink& sink_;
+
+  std::int64_t origin_ns_ = 0;
+  std::vector<ClientState> clients_;
+  std::list<std::unique_ptr<Transfer>> active_;
+  bool burst_pending_ = false;
+  std::int64_t burst_park_deadline_ns_ = 0;
+  std::vector<std::int64_t> burst_sent_ns_;
+  ExecutorResult result_;
+};
+
+std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
+  ClientState& c = clients_[client_index];
+  const ClientProgram& program = scenario_.clients[client_index];
+  const ScenarioOp& op = program.ops[c.next_op];
+  if (c.attempt == 1) {
+    c.instance = program.instance >= 0 ? program.instance
+                                       : protocol_.pick_instance(client_index, static_cast<int>(c.next_op));
+  }
+  HttpRequest request = protocol_.render(op, c.instance);
+
+  auto t = std::make_unique<Transfer>();
+  t->client = client_index;
+  t->op_index = static_cast<int>(c.next_op);
+  t->attempt = c.attempt;
+  t->instance = c.instance;
+  t->op = &op;
+  t->method = std::move(request.method);
+  t->url = std::move(request.url);
+  t->body = std::move(request.body);
+  t->bodyless = t->body.empty();
+  t->held = held && !t->bodyless;
+  t->lose = op.lose_response && c.attempt == 1;
+  t->max_body_bytes = options_.max_body_bytes;
+
+  CURL* h = curl_easy_init();
+  if (h == nullptr) throw std::runtime_error("curl_easy_init failed");
+  t->easy = h;
+  for (const auto& [name, value] : request.headers) {
+    t->header_list = curl_slist_append(t->header_list, (name + ": " + value).c_str());
+  }
+  // No "Expect: 100-continue": a server that ignores it would stall the request.
+  t->header_list = curl_slist_append(t->header_list, "Expect:");
+
+  curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
+  curl_easy_setopt(h, CURLOPT_URL, t->url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
+  // Our own deadlines decide "timeout" (libcurl's keeps running while a transfer
+  // is parked); this is only a backstop.
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(options_.request_timeout_ms + options_.burst_park_timeout_ms + 1000));
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->header_list);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error_buffer);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, t.get());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, t.get());
+
+  if (t->bodyless) {
+    if (t->method == "GET") {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else if (t->method == "HEAD") {
+      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (t->method == "POST") {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    } else {
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method.c_str());
+    }
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, t.get());
+  } else {
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(h, CURLOPT_READDATA, t.get());
+    if (t->method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method.c_str());
+  }
+
+  c.busy = true;
+  t->invoke_ns = monotonic_ns();
+  ++result_.requests_sent;
+  return t;
+}
+
+void Run::add_to_multi(Transfer& t, std::int64_t now) {
+  t.deadline_ns = now + static_cast<std::int64_t>(options_.request_timeout_ms) * 1'000'000 +
+                  (t.held ? static_cast<std::int64_t>(options_.burst_park_timeout_ms) * 1'000'000 : 0);
+  if (curl_multi_add_handle(multi_, t.easy) != CURLM_OK) {
+    throw std::runtime_error("curl_multi_add_handle failed");
+  }
+  t.in_multi = true;
+}
+
+void Run::release_handle(Transfer& t) {
+  if (t.easy != nullptr) {
+    if (t.in_multi) curl_multi_remove_handle(multi_, t.easy);
+    curl_easy_cleanup(t.easy);
+    t.easy = nullptr;
+    t.in_multi = false;
+  }
+  if (t.header_list != nullptr) {
+    curl_slist_free_all(t.header_list);
+    t.header_list = nullptr;
+  }
+}
+
+// The invoke event is written once the request's last byte is out (so it can
+// carry sent_ns), or at completion if it never went out. Its time_ns is still
+// the moment the attempt started.
+void Run::record_invoke(Transfer& t) {
+  if (t.invoke_recorded) return;
+  t.invoke_recorded = true;
+  Event e;
+  e.process = t.client;
+  e.type = EventType::Invoke;
+  e.f = t.op->f;
+  e.value = t.op->args;
+  e.key = t.op->key;
+  e.attempt = t.attempt;
+  e.instance = t.instance;
+  e.time_ns = rel(t.invoke_ns);
+  e.sent_ns = rel(t.last_byte_ns);
+  sink_.append(std::move(e));
+}
+
+void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome outcome, std::string error,
+                   const json& extracted, bool with_response) {
+  Transfer& t = **it;
+  const std::int64_t now = monotonic_ns();
+  long connects = 0;
+  if (t.easy != nullptr && curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
+    result_.new_connections += connects;
+  }
+  release_handle(t);
+  record_invoke(t);
+
+  Event e;
+  e.process = t.client;
+  e.type = event_type_of(outcome);
+  e.f = t.op->f;
+  e.value = t.op->args;
+  if (e.value.is_object() && extracted.is_object()) e.value.update(extracted);
+  e.key = t.op->key;
+  e.attempt = t.attempt;
+  e.instance = t.instance;
+  if (with_response) {
+    e.status = t.response.status;
+    e.body = t.response.body;
+  }
+  e.error = error;
+  e.time_ns = rel(now);
+  sink_.append(std::move(e));
+
+  if (t.last_byte_ns >= 0) ++result_.requests_fully_sent;
+  if (t.held && t.released && t.last_byte_ns >= 0) burst_sent_ns_.push_back(t.last_byte_ns);
+  result_.latencies_ns.push_back(now - (t.last_byte_ns >= 0 ? t.last_byte_ns : t.invoke_ns));
+  switch (outcome) {
+    case Outcome::Ok: ++result_.ok; break;
+    case Outcome::Fail: ++result_.fail; break;
+    case Outcome::Info: ++result_.info; ++result_.info_reasons[error.empty() ? "info" : error]; break;
+  }
+
+  ClientState& c = clients_[t.client];
+  const ScenarioOp& op = *t.op;
+  c.busy = false;
+  if (outcome == Outcome::Info && t.attempt < op.max_attempts) {
+    c.attempt = t.attempt + 1;
+    c.due_ns = now + static_cast<std::int64_t>(options_.retry_backoff_us) * 1000 * t.attempt;
+  } else {
+    ++c.next_op;
+    c.attempt = 1;
+    const auto& ops = scenario_.clients[t.client].ops;
+    if (c.next_op >= ops.size()) {
+      c.done = true;
+    } else {
+      c.due_ns = now + static_cast<std::int64_t>(ops[c.next_op].delay_us) * 1000;
+    }
+  }
+  active_.erase(it);
+}
+
+void Run::finish_done_message(CURL* easy, CURLcode code) {
+  auto it = std::find_if(active_.begin(), active_.end(), [&](const auto& t) { return t->easy == easy; });
+  if (it == active_.end()) return;
+  Transfer& t = **it;
+  if (t.lose && (t.lost || code == CURLE_OK)) {
+    complete(it, Outcome::Info, "lost-response", json::object(), false);
+    return;
+  }
+  if (code != CURLE_OK) {
+    complete(it, Outcome::Info, transport_error_name(code), json::object(), false);
+    return;
+  }
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  t.response.status = static_cast<int>(status);
+  const Classification verdict = protocol_.classify(*t.op, t.response);
+  complete(it, verdict.outcome, verdict.error, verdict.extracted, true);
+}
+
+bool Run::burst_ready() const {
+  for (const auto& t : active_) {
+    if (t->held && !t->parked) return false;
+  }
+  return true;
+}
+
+void Run::release_burst(std::int64_t now) {
+  burst_pending_ = false;
+  if (!burst_ready()) result_.burst_park_timed_out = true;
+  const std::int64_t deadline = now + static_cast<std::int64_t>(options_.request_timeout_ms) * 1'000'000;
+  for (auto& t : active_) {
+    if (t->held) {
+      t->released = true;
+      t->deadline_ns = deadline;
+      ++result_.burst_synchronized;
+      if (t->parked) curl_easy_pause(t->easy, CURLPAUSE_CONT);
+    } else if (!t->in_multi) {
+      ++result_.burst_unsynchronized;
+      add_to_multi(*t, now);
+    }
+  }
+}
+
+void Run::start_due_clients(std::int64_t now) {
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    ClientState& c = clients_[i];
+    if (c.done || c.busy || c.due_ns > now) continue;
+    active_.push_back(make_transfer(static_cast<int>(i), false));
+    add_to_multi(*active_.back(), monotonic_ns());
+  }
+}
+
+void Run::check_timers(std::int64_t now) {
+  const std::int64_t grace = static_cast<std::int64_t>(options_.lost_response_grace_ms) * 1'000'000;
+  for (auto it = active_.begin(); it != active_.end();) {
+    auto next = std::next(it);
+    Transfer& t = **it;
+    if (t.in_multi && t.lose && t.last_byte_ns >= 0 && now >= t.last_byte_ns + grace) {
+      complete(it, Outcome::Info, "lost-response", json::object(), false);
+    } else if (t.in_multi && !(t.held && !t.released) && now >= t.deadline_ns) {
+      complete(it, Outcome::Info, "timeout", json::object(), false);
+    }
+    it = next;
+  }
+  for (auto& t : active_) {
+    if (t->last_byte_ns >= 0 && !t->invoke_recorded) record_invoke(*t);
+  }
+}
+
+std::int64_t Run::next_wakeup_ns(std::int64_t now) const {
+  std::int64_t next = now + 100'000'000;  // look around at least every 100 ms
+  for (const auto& c : clients_) {
+    if (!c.done && !c.busy) next = std::min(next, c.due_ns);
+  }
+  const std::int64_t grace = static_cast<std::int64_t>(options_.lost_response_grace_ms) * 1'000'000;
+  for (const auto& t : active_) {
+    if (!t->in_multi) continue;
+    if (t->lose && t->last_byte_ns >= 0) next = std::min(next, t->last_byte_ns + grace);
+    if (!(t->held && !t->released)) next = std::min(next, t->deadline_ns);
+  }
+  if (burst_pending_) next = std::min(next, burst_park_deadline_ns_);
+  return next;
+}
+
+ExecutorResult Run::execute() {
+  origin_ns_ = monotonic_ns();
+  clients_.resize(scenario_.clients.size());
+  for (std::size_t i = 0; i < clients_.size(); ++i) {
+    const auto& ops = scenario_.clients[i].ops;
+    if (ops.empty()) {
+      clients_[i].done = true;
+      continue;
+    }
+    if (scenario_.release == Release::Staggered) {
+      clients_[i].due_ns = origin_ns_ + static_cast<std::int64_t>(i) * scenario_.stagger_us * 1000 +
+                           static_cast<std::int64_t>(ops[0].delay_us) * 1000;
+    } else {
+      clients_[i].due_ns = origin_ns_;
+    }
+  }
+
+  if (scenario_.release == Release::Burst) {
+    // Every first request is started now: bodied ones run up to their last byte
+    // and park; bodyless ones wait outside the multi handle for the release.
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+      if (clients_[i].done) continue;
+      active_.push_back(make_transfer(static_cast<int>(i), true));
+      Transfer& t = *active_.back();
+      if (t.held) add_to_multi(t, monotonic_ns());
+    }
+    burst_pending_ = !active_.empty();
+    burst_park_deadline_ns_ = monotonic_ns() + static_cast<std::int64_t>(options_.burst_park_timeout_ms) * 1'000'000;
+  }
+
+  for (;;) {
+    std::int64_t now = monotonic_ns();
+    if (!burst_pending_) start_due_clients(now);
+    if (burst_pending_ && (burst_ready() || now >= burst_park_deadline_ns_)) release_burst(now);
+
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+      if (msg->msg == CURLMSG_DONE) finish_done_message(msg->easy_handle, msg->data.result);
+    }
+    now = monotonic_ns();
+    check_timers(now);
+
+    const bool all_done = std::all_of(clients_.begin(), clients_.end(), [](const auto& c) { return c.done; });
+    if (all_done && active_.empty()) break;
+
+    if (burst_pending_ && burst_ready()) continue;  // release right away
+    const std::int64_t wait_ns = next_wakeup_ns(now) - now;
+    // Sub-millisecond waits spin: curl_multi_poll only sleeps whole milliseconds.
+    const int wait_ms = wait_ns <= 0 ? 0 : static_cast<int>(std::min<std::int64_t>(wait_ns / 1'000'000, 100));
+    curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+  }
+
+  result_.elapsed_ns = monotonic_ns() - origin_ns_;
+  if (!burst_sent_ns_.empty()) {
+    const auto [lo, hi] = std::minmax_element(burst_sent_ns_.begin(), burst_sent_ns_.end());
+    result_.burst_spread_ns = *hi - *lo;
+  }
+  return std::move(result_);
+}
+
+}  // namespace
+
+Executor::Executor(ExecutorOptions options) : impl_(std::make_unique<Impl>(options)) {}
+Executor::~Executor() = default;
+
+const ExecutorOptions& Executor::options() const { return impl_->options; }
+
+ExecutorResult Executor::run(const Scenario& scenario, Protocol& protocol, HistorySink& sink) {
+  long max_connections = impl_->options.max_connections;
+  if (max_connections <= 0) {
+    max_connections = std::max<long>(64, 2 * static_cast<long>(scenario.clients.size()));
+  }
+  max_connections = std::max<long>(max_connections, static_cast<long>(scenario.clients.size()));
+  curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, max_connections);
+  Run run(impl_->multi, impl_->options, scenario, protocol, sink);
+  return run.execute();
+}
+
+}  // namespace racecheck

@@ -1,0 +1,82 @@
+// Runs one Scenario against a live target with libcurl's multi interface, on the
+// calling thread, and streams every event to a HistorySink. Keep one Executor
+// alive across scenarios and trials: its multi handle keeps the connections, so
+// later bursts reuse warm connections (CURLINFO_NUM_CONNECTS == 0).
+//
+// Release::Burst holds every client's first request back by its last byte (body
+// with a known Content-Length, read callback stops before the final byte and
+// pauses); when all are parked, all are unpaused and one curl_multi_perform
+// writes the final bytes. Requests without a body (GET, HEAD, DELETE without
+// body) cannot be held that way through libcurl: they are NOT synchronized by a
+// held byte; they are added to the multi handle at the release instant, in the
+// same curl_multi_perform as the held ones, and counted in
+// ExecutorResult::burst_unsynchronized. Their sent_ns is when libcurl reported
+// the request header out (debug callback).
+//
+// Not thread-safe: one Executor per thread; all curl handles stay on that thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/history_writer.h"
+#include "harness/protocol.h"
+#include "harness/scenario.h"
+
+namespace racecheck {
+
+struct ExecutorOptions {
+  int request_timeout_ms = 5000;      // from the request's release (burst) or start, to its completion
+  int connect_timeout_ms = 2000;
+  int burst_park_timeout_ms = 2000;   // a burst is released anyway if not every request parked by then
+  std::size_t max_body_bytes = 1 << 20;  // response body cap; the excess is read and dropped
+  int lost_response_grace_ms = 75;    // how long the server gets to read a request before we abandon it
+  int retry_backoff_us = 1000;        // before retry k+1 (after attempt k): k * retry_backoff_us
+  long max_connections = 0;           // CURLMOPT_MAXCONNECTS; 0 = max(64, 2 * clients)
+};
+
+struct ExecutorResult {
+  std::int64_t requests_sent = 0;        // attempts started (one invoke event each)
+  std::int64_t requests_fully_sent = 0;  // attempts whose last byte went out
+  std::int64_t ok = 0;
+  std::int64_t fail = 0;
+  std::int64_t info = 0;
+  std::map<std::string, std::int64_t> info_reasons;  // "timeout", "lost-response", "server-error", ...
+  std::int64_t burst_spread_ns = -1;     // max - min last-byte time of the held requests; -1 = no burst
+  int burst_synchronized = 0;            // first requests released by their held last byte
+  int burst_unsynchronized = 0;          // bodyless first requests, sent at the release without a hold
+  bool burst_park_timed_out = false;     // released before every held request had parked
+  std::int64_t elapsed_ns = 0;
+  std::vector<std::int64_t> latencies_ns;  // per attempt: last byte sent (or start) -> completion
+  std::int64_t new_connections = 0;      // sum of CURLINFO_NUM_CONNECTS: 0 = every connection reused
+};
+
+class Executor {
+ public:
+  explicit Executor(ExecutorOptions options = {});
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Runs the scenario to the end (every op completed: ok, fail or info) and
+  // appends its events to `sink`. Times (time_ns, sent_ns) are CLOCK_MONOTONIC
+  // ns since the start of this run. Throws only for harness errors (a protocol
+  // that throws while rendering, a sink that cannot write); transport problems
+  // become info events.
+  ExecutorResult run(const Scenario& scenario, Protocol& protocol, HistorySink& sink);
+
+  const ExecutorOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// CLOCK_MONOTONIC in nanoseconds: the executor's clock.
+std::int64_t monotonic_ns();
+
+}  // namespace racecheck
