@@ -1,0 +1,123 @@
+#include "reports/text_util.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace racecheck::report_text {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t len = 0;
+  std::uint32_t cp = 0;
+  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  // Overlong encodings, surrogates and values past U+10FFFF are invalid.
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  if (cp > 0x10FFFF) return 0;
+  return len;
+}
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+std::string escape_markup(std::string_view s, bool xml) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0) { out += kReplacement; ++i; continue; }
+    if (len > 1) { out.append(s.substr(i, len)); i += len; continue; }
+    const char c = s[i++];
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          if (xml) out += kReplacement;  // not representable in XML 1.0, even as a reference
+          else out += "&#" + std::to_string(static_cast<int>(c)) + ";";
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0) { out += kReplacement; ++i; continue; }
+    out.append(s.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
+std::string html_escape(std::string_view s) { return escape_markup(s, false); }
+std::string xml_escape(std::string_view s) { return escape_markup(s, true); }
+
+std::string shell_quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string dump_json(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string json_for_script(const nlohmann::json& j) {
+  // '<', '>' and '&' occur in JSON text only inside strings, where \u escapes are
+  // equivalent; this way no "</script>" or "<!--" can end the data block early.
+  const std::string text = dump_json(j);
+  std::string out;
+  out.reserve(text.size() + 64);
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string format_fixed(double v, int decimals) {
+  if (!std::isfinite(v)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string format_duration_ns(double ns) {
+  if (!std::isfinite(ns) || ns < 0) return "-";
+  if (ns < 1e3) return format_fixed(ns, 0) + " ns";
+  if (ns < 1e6) return format_fixed(ns / 1e3, ns < 1e4 ? 2 : 1) + " \xC2\xB5s";
+  if (ns < 1e9) return format_fixed(ns / 1e6, ns < 1e7 ? 2 : 1) + " ms";
+  return format_fixed(ns / 1e9, 2) + " s";
+}
+
+}  // namespace racecheck::report_text
