@@ -1,0 +1,174 @@
+// The target spec: how to talk to one HTTP service (base URLs, setup requests,
+// one request template per operation, how to classify responses), which model
+// and invariants to check, and the generator's settings. docs/spec.md describes
+// the JSON format; this header is its validated, in-memory form.
+//
+// Loading never reads or writes any other file and never runs anything: the
+// only outside input a spec can name is an environment variable (a secret).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "properties/history.h"
+
+namespace racecheck {
+
+using json = nlohmann::json;
+
+// "<file>: <JSON pointer>: <reason>", e.g.
+// "bank.json: /operations/withdraw/classify/2/status: expected an integer 100-599 or [lo, hi]".
+struct SpecError : std::runtime_error {
+  SpecError(std::string file, std::string pointer, std::string reason);
+  std::string file;
+  std::string pointer;  // "" for a whole-file problem (unreadable, not JSON)
+  std::string reason;
+};
+
+// A set of HTTP statuses: a union of inclusive ranges (an exact status is [s, s]).
+struct StatusSet {
+  std::vector<std::pair<int, int>> ranges;
+  bool contains(int status) const;
+};
+
+// One condition on a response body: JSON pointer equals a value, or a regex
+// (ECMAScript, searched anywhere in the raw body).
+struct BodyMatcher {
+  std::string pointer;            // set for "equals" matchers
+  json equals;                    // the expected value at `pointer`
+  std::string regex_source;       // set for "regex" matchers
+  std::optional<std::regex> regex;
+  bool matches(const std::string& raw_body, const json* parsed_body) const;
+};
+
+// status AND every body matcher must match; the first matching rule wins.
+struct ClassifyRule {
+  StatusSet status;
+  std::vector<BodyMatcher> body;
+  Outcome outcome = Outcome::Info;
+  std::string error;              // label recorded in the history ("" for a plain ok)
+};
+
+// A request template. Placeholders: "{name}" (see docs/spec.md).
+struct RequestTemplate {
+  std::string method = "GET";
+  std::string path;               // begins with '/', appended to the instance's base URL
+  std::vector<std::pair<std::string, std::string>> headers;  // in spec order
+  std::optional<json> body;       // JSON template; none = no body
+};
+
+struct SetupRequest {
+  std::string name;               // for error messages ("create account", ...); defaults to "#i"
+  RequestTemplate request;
+  StatusSet expect_status;        // default 200-299
+  std::vector<std::pair<std::string, std::string>> capture;  // variable name -> JSON pointer
+};
+
+struct OperationSpec {
+  std::string name;
+  RequestTemplate request;
+  std::vector<ClassifyRule> classify;
+  std::vector<std::pair<std::string, std::string>> extract;  // output field -> JSON pointer
+  std::vector<std::string> volatile_fields;                  // JSON pointers ignored when replays are compared
+  std::vector<std::string> args;  // scenario args the template needs ("amount", "account"), derived from it
+};
+
+struct AccountsSpec {
+  int count = 1;                  // default number of accounts per trial
+  std::int64_t initial_balance = 100;
+  std::vector<SetupRequest> setup;  // run once per account
+  std::string id = "{id}";        // template resolving to the account's id ({account} in operations)
+  std::string balance_variable;   // if set: captured variable holding the server's initial balance
+};
+
+enum class Distribution { RoundRobin, Random, Pinned };
+
+struct Range {
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;
+};
+
+// Consumed by the property-based run; validated here so typos fail at load.
+struct GeneratorSpec {
+  Range clients{2, 8};
+  Range ops_per_client{1, 4};
+  Range accounts{1, 1};
+  std::vector<std::pair<std::string, double>> op_mix;       // operation -> weight
+  Range amount{1, 100};
+  // none, fresh, concurrent-duplicate, sequential-replay, different-payload -> weight
+  std::vector<std::pair<std::string, double>> key_policy;
+  int retry_max_attempts = 1;
+  double lost_response_probability = 0.0;
+  double burst_weight = 1.0;      // release: burst vs staggered
+  double staggered_weight = 0.0;
+  Range stagger_us{0, 1000};
+  Range delay_us{0, 0};           // think time between a client's ops
+  int trials = 100;
+  double budget_s = 60.0;
+};
+
+inline const std::vector<std::string>& key_policy_names() {
+  static const std::vector<std::string> names = {
+      "none", "fresh", "concurrent-duplicate", "sequential-replay", "different-payload"};
+  return names;
+}
+inline const std::vector<std::string>& invariant_names() {
+  static const std::vector<std::string> names = {
+      "no-overdraft", "conservation", "idempotency", "linearizability"};
+  return names;
+}
+
+struct Spec {
+  std::string file_name;          // as given to the loader (used in error messages)
+  std::string name;
+  std::vector<std::string> base_urls;  // no trailing '/'
+  Distribution distribution = Distribution::RoundRobin;
+  int request_timeout_ms = 5000;
+  std::size_t max_body_bytes = 1 << 20;
+  std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
+  std::string idempotency_header = "Idempotency-Key";
+  std::map<std::string, std::string> secret_env;  // secret name -> environment variable
+  std::map<std::string, std::string> secrets;     // secret name -> value (read at load)
+  std::vector<std::string> secret_headers;        // header names never written to a report
+  std::vector<SetupRequest> setup;                // run once per trial, before the accounts
+  AccountsSpec accounts;
+  std::vector<OperationSpec> operations;
+  std::string final_read = "read";               // operation run per account once quiet
+  int final_read_instance = 0;
+  std::string model = "account";   // a name from properties/models.h model_names()
+  std::vector<std::string> invariants;  // empty = every invariant that applies to the model
+  GeneratorSpec generator;
+
+  const OperationSpec* find_operation(const std::string& name) const;  // nullptr if absent
+  // Every secret value: a report writer replaces each occurrence with "[secret]".
+  std::vector<std::string> secret_values() const;
+  bool is_secret_header(const std::string& header_name) const;  // case-insensitive
+};
+
+// Throws SpecError. JSON syntax errors name the file, line and column.
+Spec load_spec_file(const std::string& path);
+Spec parse_spec(const json& j, const std::string& file_name);
+// Parses text (used by load_spec_file; tests use it to check line/column errors).
+Spec parse_spec_text(const std::string& text, const std::string& file_name);
+
+// --target URL (repeatable) replaces the spec's base URLs. Throws SpecError
+// (pointer "/base_urls") for a URL that is not http:// or https://.
+void override_base_urls(Spec& spec, std::vector<std::string> urls);
+
+// The placeholder names in a template string, e.g. "/a/{account}/{x}" -> account, x.
+// "{{" and "}}" are literal braces. Throws std::invalid_argument on an unclosed '{'.
+std::vector<std::string> template_placeholders(const std::string& text);
+
+// Removes the volatile fields (JSON pointers) from a JSON body; a body that is
+// not JSON is returned unchanged. Used to compare replayed responses.
+std::string strip_volatile_fields(const std::string& body, const std::vector<std::string>& pointers);
+
+}  // namespace racecheck
