@@ -1,0 +1,449 @@
+#include "properties/linearizability.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <numeric>
+#include <string>
+
+namespace racecheck {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// Shared between the partitions of one check: the memory bound and the deadline.
+struct SearchLimits {
+  std::size_t max_cache_bytes = 0;
+  std::size_t used_cache_bytes = 0;
+  std::size_t peak_cache_bytes = 0;
+  Clock::time_point deadline;
+};
+
+// The memo cache: a set of (bitset of linearized ops, state) configurations.
+// Keys live in one flat arena (W bitset words + 1 state word each); an
+// open-addressing table holds their hashes and arena positions.
+class ConfigurationSet {
+ public:
+  explicit ConfigurationSet(std::size_t words) : words_(words), stride_(words + 1) {}
+
+  std::size_t bytes() const {
+    return arena_.capacity() * sizeof(std::uint64_t) +
+           slots_.capacity() * (sizeof(std::uint64_t) + sizeof(std::uint32_t));
+  }
+  std::size_t size() const { return count_; }
+
+  enum class Insert { Added, Present, OutOfMemory };
+
+  // Adds (bits, state) unless present. `hash` must be a function of both.
+  Insert insert(const std::uint64_t* bits, State state, std::uint64_t hash, SearchLimits& limits) {
+    if (slots_.empty() || (count_ + 1) * 2 > slots_.size()) {
+      if (!grow_table(limits)) return Insert::OutOfMemory;
+    }
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = static_cast<std::size_t>(hash) & mask;
+    while (slots_[i].index != 0) {
+      if (slots_[i].hash == hash) {
+        const std::uint64_t* key = &arena_[static_cast<std::size_t>(slots_[i].index - 1) * stride_];
+        if (key[words_] == state && std::memcmp(key, bits, words_ * sizeof(std::uint64_t)) == 0)
+          return Insert::Present;
+      }
+      i = (i + 1) & mask;
+    }
+    if (arena_.size() + stride_ > arena_.capacity()) {
+      const std::size_t new_capacity = std::max<std::size_t>(arena_.capacity() * 2, stride_ * 1024);
+      if (!account(limits, (new_capacity - arena_.capacity()) * sizeof(std::uint64_t))) return Insert::OutOfMemory;
+      arena_.reserve(new_capacity);
+    }
+    if (count_ + 1 >= std::numeric_limits<std::uint32_t>::max()) return Insert::OutOfMemory;
+    slots_[i].hash = hash;
+    slots_[i].index = static_cast<std::uint32_t>(count_ + 1);
+    arena_.insert(arena_.end(), bits, bits + words_);
+    arena_.push_back(state);
+    ++count_;
+    return Insert::Added;
+  }
+
+  void release(SearchLimits& limits) {
+    limits.used_cache_bytes -= std::min(limits.used_cache_bytes, bytes());
+    std::vector<std::uint64_t>().swap(arena_);
+    std::vector<Slot>().swap(slots_);
+    count_ = 0;
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t index = 0;  // arena entry + 1; 0 = empty
+  };
+
+  static bool account(SearchLimits& limits, std::size_t extra) {
+    if (limits.used_cache_bytes + extra > limits.max_cache_bytes) return false;
+    limits.used_cache_bytes += extra;
+    limits.peak_cache_bytes = std::max(limits.peak_cache_bytes, limits.used_cache_bytes);
+    return true;
+  }
+
+  bool grow_table(SearchLimits& limits) {
+    const std::size_t new_size = slots_.empty() ? 1024 : slots_.size() * 2;
+    if (!account(limits, (new_size - slots_.size()) * (sizeof(std::uint64_t) + sizeof(std::uint32_t))))
+      return false;
+    std::vector<Slot> fresh(new_size);
+    const std::size_t mask = new_size - 1;
+    for (const Slot& s : slots_) {
+      if (s.index == 0) continue;
+      std::size_t i = static_cast<std::size_t>(s.hash) & mask;
+      while (fresh[i].index != 0) i = (i + 1) & mask;
+      fresh[i] = s;
+    }
+    slots_.swap(fresh);
+    return true;
+  }
+
+  std::size_t words_;
+  std::size_t stride_;
+  std::size_t count_ = 0;
+  std::vector<std::uint64_t> arena_;
+  std::vector<Slot> slots_;
+};
+
+// One partition's search, resumable: run() does a bounded number of steps so that
+// partitions can take turns and a hard one does not starve the easy ones.
+class PartitionSearch {
+ public:
+  enum class Progress { Running, Linearizable, Illegal, OutOfMemory };
+
+  PartitionSearch(const std::vector<Operation>& all_ops, std::vector<int> ids,
+                  std::unique_ptr<SequentialSpec> spec)
+      : all_ops_(all_ops),
+        global_(std::move(ids)),
+        spec_(std::move(spec)),
+        words_((global_.size() + 63) / 64),
+        cache_(words_) {
+    const std::size_t n = global_.size();
+    finite_.resize(n);
+    zobrist_.resize(n);
+    bits_.assign(std::max<std::size_t>(words_, 1), 0);
+
+    // Events in real-time order; a call comes before a return at the same time
+    // (closed intervals overlap). Ops that never return get no return event:
+    // they may be left out of the linearization (placed "at infinity").
+    struct Ev {
+      std::int64_t time;
+      int kind;  // 0 call, 1 return
+      int op;
+    };
+    std::vector<Ev> evs;
+    evs.reserve(2 * n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const Operation& op = all_ops_[static_cast<std::size_t>(global_[k])];
+      finite_[k] = op.ret != kNever;
+      zobrist_[k] = splitmix64(0x5EEDull + k * 0x100000001B3ull);
+      evs.push_back({op.call, 0, static_cast<int>(k)});
+      if (finite_[k]) {
+        evs.push_back({op.ret, 1, static_cast<int>(k)});
+        ++remaining_finite_;
+      }
+    }
+    std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
+      if (a.time != b.time) return a.time < b.time;
+      if (a.kind != b.kind) return a.kind < b.kind;
+      return a.op < b.op;
+    });
+    const std::size_t m = evs.size();
+    next_.assign(m + 1, 0);
+    prev_.assign(m + 1, 0);
+    entry_op_.assign(m + 1, -1);
+    match_.assign(m + 1, 0);
+    std::vector<int> call_entry(n, 0);
+    for (std::size_t i = 0; i < m; ++i) {
+      const int e = static_cast<int>(i + 1);
+      entry_op_[e] = evs[i].op;
+      prev_[e] = e - 1;
+      next_[e - 1] = e;
+      if (evs[i].kind == 0) call_entry[static_cast<std::size_t>(evs[i].op)] = e;
+      else match_[call_entry[static_cast<std::size_t>(evs[i].op)]] = e;
+    }
+    is_call_entry_.assign(m + 1, 0);
+    for (std::size_t k = 0; k < n; ++k) is_call_entry_[static_cast<std::size_t>(call_entry[k])] = 1;
+    state_ = spec_->init();
+    hash_ = 0;
+    entry_ = next_[0];
+    stack_.reserve(n);
+  }
+
+  Progress run(std::uint64_t max_steps, SearchLimits& limits) {
+    std::uint64_t done_steps = 0;
+    while (true) {
+      if (remaining_finite_ == 0) return Progress::Linearizable;
+      if (done_steps++ >= max_steps) return Progress::Running;
+      if ((done_steps & 1023) == 0 && Clock::now() >= limits.deadline) return Progress::Running;
+      const int e = entry_;
+      if (is_call_entry_[static_cast<std::size_t>(e)]) {
+        const int op = entry_op_[static_cast<std::size_t>(e)];
+        const std::size_t k = static_cast<std::size_t>(op);
+        State next_state = 0;
+        ++steps_;
+        // An op that may never return and does not change the state here can
+        // always be moved to the end instead: trying it now is wasted work.
+        if (spec_->step(state_, global_[k], &next_state) && (finite_[k] || next_state != state_)) {
+          bits_[k >> 6] |= (1ull << (k & 63));
+          const std::uint64_t set_hash = hash_ ^ zobrist_[k];
+          const auto added = cache_.insert(bits_.data(), next_state, set_hash ^ splitmix64(next_state), limits);
+          if (added == ConfigurationSet::Insert::Added) {
+            stack_.push_back({e, state_});
+            state_ = next_state;
+            hash_ = set_hash;
+            lift(e);
+            if (finite_[k]) --remaining_finite_;
+            if (stack_.size() > best_prefix_.size()) {
+              best_prefix_.clear();
+              for (const Frame& f : stack_) best_prefix_.push_back(entry_op_[static_cast<std::size_t>(f.entry)]);
+            }
+            entry_ = next_[0];
+            continue;
+          }
+          bits_[k >> 6] &= ~(1ull << (k & 63));
+          if (added == ConfigurationSet::Insert::OutOfMemory) return Progress::OutOfMemory;
+        }
+        entry_ = next_[static_cast<std::size_t>(e)];
+      } else {
+        // A return whose call is not linearized yet: this branch is dead.
+        if (stack_.empty()) return Progress::Illegal;
+        const Frame top = stack_.back();
+        stack_.pop_back();
+        const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(top.entry)]);
+        state_ = top.state;
+        hash_ ^= zobrist_[k];
+        bits_[k >> 6] &= ~(1ull << (k & 63));
+        unlift(top.entry);
+        if (finite_[k]) ++remaining_finite_;
+        entry_ = next_[static_cast<std::size_t>(top.entry)];
+      }
+    }
+  }
+
+  std::uint64_t steps() const { return steps_; }
+  std::uint64_t configurations() const { return cache_.size(); }
+  void release(SearchLimits& limits) { cache_.release(limits); }
+  const std::vector<int>& ops() const { return global_; }
+
+  Violation violation(const Model& model) {
+    Violation v;
+    v.invariant = "linearizability";
+    v.severity = Severity::Must;
+    std::vector<char> placed(global_.size(), 0);
+    State s = spec_->init();
+    v.prefix_states.push_back(spec_->describe_state(s));
+    for (int k : best_prefix_) {
+      placed[static_cast<std::size_t>(k)] = 1;
+      const int id = global_[static_cast<std::size_t>(k)];
+      v.linearized_prefix.push_back(id);
+      State next_state = s;
+      spec_->step(s, id, &next_state);
+      s = next_state;
+      v.prefix_states.push_back(spec_->describe_state(s));
+    }
+    // The op that could not be placed: the earliest-returning op outside the
+    // prefix (the return the search kept running into).
+    int stuck = -1;
+    for (std::size_t k = 0; k < global_.size(); ++k) {
+      if (placed[k] || !finite_[k]) continue;
+      const Operation& op = all_ops_[static_cast<std::size_t>(global_[k])];
+      if (stuck < 0 || op.ret < all_ops_[static_cast<std::size_t>(stuck)].ret) stuck = global_[k];
+    }
+    v.unplaceable_op = stuck;
+    if (stuck >= 0) {
+      const Operation& bad = all_ops_[static_cast<std::size_t>(stuck)];
+      v.ops.push_back(stuck);
+      // Ops that overlap it in real time are the ones an order could have swapped.
+      for (int id : global_) {
+        if (id == stuck || v.ops.size() >= 8) continue;
+        const Operation& o = all_ops_[static_cast<std::size_t>(id)];
+        if (o.call <= bad.ret && bad.call <= o.ret) v.ops.push_back(id);
+      }
+      v.explanation = "op " + std::to_string(stuck) + " (" + model.describe_op(bad) +
+                      ") cannot be explained: the longest order consistent with real time places " +
+                      std::to_string(best_prefix_.size()) + " of " + std::to_string(global_.size()) +
+                      " ops and leaves the state at " + v.prefix_states.back() +
+                      ", and no order of the ops still in flight makes its result possible";
+    } else {
+      v.explanation = "no order of these " + std::to_string(global_.size()) +
+                      " ops consistent with real time explains every result";
+      v.ops = global_;
+    }
+    return v;
+  }
+
+ private:
+  struct Frame {
+    int entry;
+    State state;
+  };
+
+  void unlink(int e) {
+    next_[static_cast<std::size_t>(prev_[static_cast<std::size_t>(e)])] = next_[static_cast<std::size_t>(e)];
+    if (next_[static_cast<std::size_t>(e)] != 0)
+      prev_[static_cast<std::size_t>(next_[static_cast<std::size_t>(e)])] = prev_[static_cast<std::size_t>(e)];
+  }
+  void relink(int e) {
+    next_[static_cast<std::size_t>(prev_[static_cast<std::size_t>(e)])] = e;
+    if (next_[static_cast<std::size_t>(e)] != 0) prev_[static_cast<std::size_t>(next_[static_cast<std::size_t>(e)])] = e;
+  }
+  // Removes a call and its return from the list (dancing links: undone in LIFO order).
+  void lift(int e) {
+    unlink(e);
+    if (const int r = match_[static_cast<std::size_t>(e)]; r != 0) unlink(r);
+  }
+  void unlift(int e) {
+    if (const int r = match_[static_cast<std::size_t>(e)]; r != 0) relink(r);
+    relink(e);
+  }
+
+  const std::vector<Operation>& all_ops_;
+  std::vector<int> global_;              // local op index -> Operation id
+  std::unique_ptr<SequentialSpec> spec_;
+  std::size_t words_;
+  ConfigurationSet cache_;
+  std::vector<char> finite_;             // op has a return event
+  std::vector<std::uint64_t> zobrist_;   // per-op random keys: the set hash is their XOR
+  std::vector<std::uint64_t> bits_;      // linearized ops
+  // The event list: entry 0 is the head; next_ == 0 ends the list.
+  std::vector<int> next_, prev_, entry_op_, match_;
+  std::vector<char> is_call_entry_;
+  std::vector<Frame> stack_;
+  std::vector<int> best_prefix_;         // local op indices, longest linearization seen
+  State state_ = 0;
+  std::uint64_t hash_ = 0;
+  int entry_ = 0;
+  std::size_t remaining_finite_ = 0;
+  std::uint64_t steps_ = 0;
+};
+
+}  // namespace
+
+LinearizabilityResult check_linearizability_detailed(const Model& model, const std::vector<Operation>& ops,
+                                                     const LinearizabilityOptions& options) {
+  const auto start = Clock::now();
+  LinearizabilityResult result;
+  SearchLimits limits;
+  limits.max_cache_bytes = options.max_cache_bytes;
+  limits.deadline = start + std::chrono::microseconds(static_cast<std::int64_t>(options.budget_ms * 1000.0));
+
+  std::vector<std::vector<int>> parts = model.partition(ops);
+  std::vector<std::unique_ptr<PartitionSearch>> searches;
+  for (auto& part : parts) {
+    if (part.empty()) continue;
+    for (int id : part)
+      if (id < 0 || static_cast<std::size_t>(id) >= ops.size())
+        throw ModelInputError(id, "id", "partition names an op outside the history");
+    PartitionOutcome outcome;
+    outcome.ops = part;
+    result.partitions.push_back(std::move(outcome));
+    auto spec = model.prepare(ops, part);
+    searches.push_back(std::make_unique<PartitionSearch>(ops, std::move(part), std::move(spec)));
+  }
+
+  // Round-robin with doubling quanta: easy partitions finish in the first rounds
+  // even when another one blows up.
+  std::vector<std::size_t> active(searches.size());
+  std::iota(active.begin(), active.end(), 0);
+  std::uint64_t quantum = 1u << 14;
+  bool stop = false;
+  while (!active.empty() && !stop) {
+    std::vector<std::size_t> still;
+    for (std::size_t a = 0; a < active.size(); ++a) {
+      const std::size_t i = active[a];
+      if (stop) {
+        still.push_back(i);
+        continue;
+      }
+      PartitionSearch& s = *searches[i];
+      PartitionOutcome& out = result.partitions[i];
+      const auto progress = s.run(quantum, limits);
+      out.steps = s.steps();
+      out.configurations = s.configurations();
+      switch (progress) {
+        case PartitionSearch::Progress::Running:
+          still.push_back(i);
+          break;
+        case PartitionSearch::Progress::Linearizable:
+          out.status = Status::Pass;
+          s.release(limits);
+          break;
+        case PartitionSearch::Progress::Illegal:
+          out.status = Status::Fail;
+          out.violation = static_cast<int>(result.violations.size());
+          result.violations.push_back(s.violation(model));
+          s.release(limits);
+          if (!options.check_all_partitions) stop = true;
+          break;
+        case PartitionSearch::Progress::OutOfMemory:
+          out.status = Status::Unknown;
+          result.out_of_memory = true;
+          s.release(limits);
+          break;
+      }
+    }
+    active.swap(still);
+    if (!active.empty() && Clock::now() >= limits.deadline) {
+      result.out_of_time = true;
+      break;
+    }
+    quantum = std::min<std::uint64_t>(quantum * 2, 1ull << 40);
+  }
+
+  bool any_fail = false, any_unknown = false;
+  for (const auto& p : result.partitions) {
+    any_fail |= p.status == Status::Fail;
+    any_unknown |= p.status == Status::Unknown;
+  }
+  result.status = any_fail ? Status::Fail : any_unknown ? Status::Unknown : Status::Pass;
+  result.peak_cache_bytes = limits.peak_cache_bytes;
+  result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return result;
+}
+
+InvariantVerdict check_linearizability(const Model& model, const std::vector<Operation>& ops,
+                                       const LinearizabilityOptions& options) {
+  LinearizabilityResult r = check_linearizability_detailed(model, ops, options);
+  InvariantVerdict v;
+  v.invariant = "linearizability";
+  v.status = r.status;
+  v.elapsed_ms = r.elapsed_ms;
+  v.violations = std::move(r.violations);
+  std::size_t passed = 0, failed = 0, unknown = 0;
+  for (const auto& p : r.partitions) {
+    passed += p.status == Status::Pass;
+    failed += p.status == Status::Fail;
+    unknown += p.status == Status::Unknown;
+  }
+  const std::string scope = std::to_string(ops.size()) + " ops in " + std::to_string(r.partitions.size()) +
+                            " partition" + (r.partitions.size() == 1 ? "" : "s") + " under model " +
+                            model.name();
+  switch (r.status) {
+    case Status::Pass:
+      v.summary = "linearizable: " + scope;
+      break;
+    case Status::Fail:
+      v.summary = "not linearizable: " + std::to_string(failed) + " illegal partition" +
+                  (failed == 1 ? "" : "s") + " found among " + scope;
+      break;
+    default:
+      v.summary = "unknown: " + std::to_string(unknown) + " of " + scope + " not decided (" +
+                  (r.out_of_memory ? "cache memory bound reached" : "time budget of " +
+                   std::to_string(static_cast<long long>(options.budget_ms)) + " ms exhausted") +
+                  "); " + std::to_string(passed) + " partitions linearizable";
+      break;
+  }
+  return v;
+}
+
+}  // namespace racecheck
