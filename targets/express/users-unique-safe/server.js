@@ -9,7 +9,7 @@ const { mountUsers } = require('../lib/users-routes');
 const { latency } = require('../lib/remote');
 
 const users = [];
-const takenNames = new Set(); // registered or being registered
+const takenNames = new Set(); // `${team}\n${name}`: registered or being registered
 
 async function createLogin(/* name */) {
   await latency(); // the identity provider's round trip
@@ -18,20 +18,21 @@ async function createLogin(/* name */) {
 
 const app = createApp();
 mountUsers(app, {
-  async register(name) {
-    if (takenNames.has(name)) return { status: 409, body: { error: 'exists' } };
-    takenNames.add(name); // check and reserve: one synchronous step
+  async register(team, name) {
+    const teamName = `${team}\n${name}`;
+    if (takenNames.has(teamName)) return { status: 409, body: { error: 'exists' } };
+    takenNames.add(teamName); // check and reserve: one synchronous step
     try {
       await createLogin(name);
     } catch (err) {
-      takenNames.delete(name);
+      takenNames.delete(teamName);
       throw err;
     }
-    const user = { id: crypto.randomUUID(), name };
+    const user = { id: crypto.randomUUID(), team, name };
     users.push(user);
-    return { status: 201, body: { id: user.id, name } };
+    return { status: 201, body: { id: user.id, name, team } };
   },
-  findByName: (name) => users.filter((u) => u.name === name),
+  findByName: (team, name) => users.filter((u) => u.team === team && u.name === name),
   findById: (id) => users.find((u) => u.id === id) ?? null,
 });
 addErrorHandlers(app);

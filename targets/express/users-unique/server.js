@@ -18,14 +18,14 @@ async function createLogin(/* name */) {
 
 const app = createApp();
 mountUsers(app, {
-  async register(name) {
-    if (users.some((u) => u.name === name)) return { status: 409, body: { error: 'exists' } };
+  async register(team, name) {
+    if (users.some((u) => u.team === team && u.name === name)) return { status: 409, body: { error: 'exists' } };
     await createLogin(name); // BUG: another registration of `name` can pass the check meanwhile
-    const user = { id: crypto.randomUUID(), name };
+    const user = { id: crypto.randomUUID(), team, name };
     users.push(user);
-    return { status: 201, body: { id: user.id, name } };
+    return { status: 201, body: { id: user.id, name, team } };
   },
-  findByName: (name) => users.filter((u) => u.name === name),
+  findByName: (team, name) => users.filter((u) => u.team === team && u.name === name),
   findById: (id) => users.find((u) => u.id === id) ?? null,
 });
 
