@@ -91,6 +91,10 @@ std::uint64_t splitmix64(std::uint64_t x) {
 
 }  // namespace
 
+json render_value(const json& value_template, const PlaceholderLookup& lookup) {
+  return render_body(value_template, lookup);
+}
+
 std::string placeholder_text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   return value.dump();

@@ -41,6 +41,10 @@ using PlaceholderLookup = std::function<std::optional<json>(const std::string& n
 HttpRequest render_request(const Spec& spec, const RequestTemplate& request, const std::string& base_url,
                            const PlaceholderLookup& lookup);
 
+// Renders one JSON template value with the body rules above (no secrets: pass
+// them through `lookup` if wanted). Throws RenderError for an unknown placeholder.
+json render_value(const json& value_template, const PlaceholderLookup& lookup);
+
 // Text form of a value inserted into a longer string: strings as-is, others as JSON.
 std::string placeholder_text(const json& value);
 
