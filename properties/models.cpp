@@ -1,0 +1,36 @@
+#include "properties/models.h"
+
+#include "properties/account_model.h"
+#include "properties/basic_models.h"
+#include "properties/inventory_model.h"
+#include "properties/unique_create_model.h"
+
+namespace racecheck {
+namespace {
+
+struct Entry {
+  const char* name;
+  std::unique_ptr<Model> (*make)();
+};
+
+constexpr Entry kModels[] = {
+    {"account", make_account_model},   {"inventory", make_inventory_model},
+    {"unique-create", make_unique_create_model}, {"register", make_register_model},
+    {"counter", make_counter_model},   {"kv", make_kv_model},
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_model(std::string_view name) {
+  for (const auto& e : kModels)
+    if (name == e.name) return e.make();
+  return nullptr;
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> out;
+  for (const auto& e : kModels) out.emplace_back(e.name);
+  return out;
+}
+
+}  // namespace racecheck

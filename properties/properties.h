@@ -1,0 +1,47 @@
+// The properties library's public header: parse a history, pick a model, check it.
+//
+//   auto parsed = parse_history_jsonl(text);
+//   CheckOptions o; o.model = "account";
+//   CheckReport r = check_history(parsed.events, o);
+//   r.overall();  // Pass / Fail / Unknown
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "properties/history.h"
+#include "properties/model.h"
+#include "properties/models.h"
+#include "properties/verdict.h"
+
+namespace racecheck {
+
+// The invariants check_history knows, by name.
+inline constexpr const char* kInvariantNames[] = {"no-overdraft", "conservation", "idempotency",
+                                                  "linearizability"};
+
+struct CheckOptions {
+  std::string model;                          // a name from model_names()
+  std::vector<std::string> invariants;        // empty = every invariant that applies to the model
+  std::vector<std::string> volatile_fields;   // JSON pointers ignored when comparing replayed responses
+  double budget_ms = 10000;                   // linearizability time budget
+};
+
+// Thrown for options that make no sense (unknown model or invariant, a volatile
+// field that is not a JSON pointer). The message says which and lists what is known.
+struct CheckUsageError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Pairs the events (pair_operations), then checks. Pairing problems (a completion
+// without an invoke, a process invoking twice) appear as a "history" verdict with
+// SHOULD-level violations: reported, but they do not fail the check by themselves.
+// Throws CheckUsageError, and ModelInputError when an op does not fit the model.
+CheckReport check_history(const std::vector<Event>& events, const CheckOptions& options);
+
+// The same on already paired operations (ops[i].id == i), e.g. from pair_operations.
+// Keyed attempts are collapsed (idempotency layer) for linearizability and
+// conservation; every violation's ops are ids into `ops`.
+CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptions& options);
+
+}  // namespace racecheck
