@@ -1,0 +1,107 @@
+'use strict';
+// Checks one running Express target's API answers, request by request:
+//   node express_smoke_check.js TARGET_DIR URL [URL2]
+// TARGET_DIR holds expected.json (its "model" picks the API family). Prints one
+// line per failed expectation and exits 1 if any failed, 0 if all held.
+const fs = require('node:fs');
+const path = require('node:path');
+const assert = require('node:assert/strict');
+
+const [targetDir, ...urls] = process.argv.slice(2);
+const expected = JSON.parse(fs.readFileSync(path.join(targetDir, 'expected.json'), 'utf8'));
+const name = path.basename(targetDir);
+const IDEMPOTENT = new Set(['idem-mem-racy', 'idem-correct', 'idem-pg-unique', 'multi-instance-mem', 'multi-instance-shared']);
+
+async function call(base, method, urlPath, body, headers = {}) {
+  const res = await fetch(base + urlPath, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* checked by the caller */ }
+  return { status: res.status, body: json, text };
+}
+
+function expectReply(what, reply, status, fields = {}) {
+  assert.equal(reply.status, status, `${what}: status ${reply.status}, expected ${status} (body ${reply.text})`);
+  assert.ok(reply.body && typeof reply.body === 'object', `${what}: body is not a JSON object: ${reply.text}`);
+  for (const [k, v] of Object.entries(fields)) {
+    assert.deepEqual(reply.body[k], v, `${what}: /${k} is ${JSON.stringify(reply.body[k])}, expected ${JSON.stringify(v)}`);
+  }
+  return reply.body;
+}
+
+async function bank() {
+  const [a, b = urls[0]] = urls;
+  const acct = expectReply('create account', await call(a, 'POST', '/accounts', { balance: 100 }), 201, { balance: 100 });
+  assert.equal(typeof acct.id, 'string', 'create account: /id is not a string');
+  const id = acct.id;
+  const w = expectReply('withdraw 30', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: 30 }), 200,
+    { id, balance: 70, amount: 30 });
+  assert.equal(typeof w.request_id, 'string', 'withdraw: /request_id is not a string');
+  expectReply('withdraw 1000', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: 1000 }), 409,
+    { error: 'insufficient_funds', balance: 70 });
+  expectReply('deposit 5', await call(a, 'POST', `/accounts/${id}/deposit`, { amount: 5 }), 200, { id, balance: 75, amount: 5 });
+  expectReply('read (other instance when there are two)', await call(b, 'GET', `/accounts/${id}`), 200, { id, balance: 75 });
+  expectReply('read unknown account', await call(a, 'GET', '/accounts/999999999'), 404, { error: 'not_found' });
+  expectReply('withdraw from unknown account', await call(a, 'POST', '/accounts/999999999/withdraw', { amount: 1 }), 404);
+  expectReply('withdraw amount 0', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: 0 }), 400);
+  expectReply('withdraw amount "5"', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: '5' }), 400);
+  expectReply('malformed JSON', await call(a, 'POST', `/accounts/${id}/deposit`, '{"amount":'), 400);
+  expectReply('negative opening balance', await call(a, 'POST', '/accounts', { balance: -1 }), 400);
+  if (IDEMPOTENT.has(name)) {
+    const key = { 'Idempotency-Key': `smoke-${Date.now()}` };
+    const first = expectReply('keyed withdraw 10', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: 10 }, key), 200,
+      { balance: 65, amount: 10 });
+    const replay = expectReply('replay of the keyed withdraw', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: 10 }, key), 200);
+    assert.deepEqual(replay, first, 'replay: response differs from the original');
+    expectReply('key reused with amount 11', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: 11 }, key), 422,
+      { error: 'key_reused' });
+    const refusalKey = { 'Idempotency-Key': `smoke-refusal-${Date.now()}` };
+    const refusal = expectReply('keyed withdraw 1000', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: 1000 }, refusalKey), 409,
+      { error: 'insufficient_funds' });
+    await call(a, 'POST', `/accounts/${id}/deposit`, { amount: 2000 });
+    const refusalReplay = expectReply('replay of the refused withdraw', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: 1000 }, refusalKey), 409);
+    assert.deepEqual(refusalReplay, refusal, 'refusal replay: response differs from the original');
+    expectReply('read after keyed ops', await call(a, 'GET', `/accounts/${id}`), 200, { balance: 2065 });
+  }
+}
+
+async function users() {
+  const [a] = urls;
+  const team = expectReply('create team', await call(a, 'POST', '/teams'), 201).id;
+  const alice = expectReply('create alice', await call(a, 'POST', `/teams/${team}/users`, { name: 'alice' }), 201,
+    { name: 'alice', team });
+  expectReply('create alice again', await call(a, 'POST', `/teams/${team}/users`, { name: 'alice' }), 409, { error: 'exists' });
+  expectReply('look up alice', await call(a, 'GET', `/teams/${team}/users?name=alice`), 200, { exists: true, count: 1 });
+  expectReply('look up bob', await call(a, 'GET', `/teams/${team}/users?name=bob`), 200, { exists: false, count: 0 });
+  expectReply('read alice by id', await call(a, 'GET', `/users/${alice.id}`), 200, { name: 'alice', team });
+  const global = `smoke${Date.now()}`;
+  expectReply('create in the default team', await call(a, 'POST', '/users', { name: global }), 201, { name: global, team: 'default' });
+  expectReply('look up in the default team', await call(a, 'GET', `/users?name=${global}`), 200, { exists: true, count: 1 });
+  expectReply('bad name', await call(a, 'POST', '/users', { name: 'no spaces allowed' }), 400);
+  expectReply('unknown team', await call(a, 'POST', '/teams/nope/users', { name: 'alice' }), 404);
+  expectReply('unknown user', await call(a, 'GET', '/users/nope'), 404);
+}
+
+async function inventory() {
+  const [a] = urls;
+  const item = expectReply('create item', await call(a, 'POST', '/items', { stock: 5 }), 201, { stock: 5 });
+  const id = item.id;
+  const r = expectReply('reserve 2', await call(a, 'POST', `/items/${id}/reserve`, { qty: 2 }), 200, { id, stock: 3, qty: 2 });
+  assert.equal(typeof r.reservation_id, 'string', 'reserve: /reservation_id is not a string');
+  expectReply('reserve 10', await call(a, 'POST', `/items/${id}/reserve`, { qty: 10 }), 409, { error: 'out_of_stock', stock: 3 });
+  expectReply('release 1', await call(a, 'POST', `/items/${id}/release`, { qty: 1 }), 200, { id, stock: 4, qty: 1 });
+  expectReply('release 10', await call(a, 'POST', `/items/${id}/release`, { qty: 10 }), 409, { error: 'nothing_reserved', reserved: 1 });
+  expectReply('read item', await call(a, 'GET', `/items/${id}`), 200, { id, stock: 4 });
+  expectReply('unknown item', await call(a, 'GET', '/items/nope'), 404);
+  expectReply('reserve qty -1', await call(a, 'POST', `/items/${id}/reserve`, { qty: -1 }), 400);
+}
+
+const families = { account: bank, 'unique-create': users, inventory };
+families[expected.model]().then(
+  () => process.exit(0),
+  (err) => { console.error(`${name}: ${err.message}`); process.exit(1); });
