@@ -237,6 +237,13 @@ int DemoBank::start(const std::string& host, int port) {
   bank.server.set_keep_alive_max_count(1'000'000);
   bank.server.set_payload_max_length(kMaxBodyBytes);
   bank.server.set_tcp_nodelay(true);
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind the
+  // same port and silently share its connections. SO_REUSEADDR only allows a
+  // quick restart on a port whose old connections are in TIME_WAIT.
+  bank.server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 
   const int bound = port == 0 ? bank.server.bind_to_any_port(host)
                               : (bank.server.bind_to_port(host, port) ? port : -1);

@@ -46,7 +46,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   app.add_flag("--allow-non-loopback", allow_non_loopback,
                "allow --host to be a non-loopback address (the bank is deliberately buggy)");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message
+    return 2;     // bad usage, as racecheck's own exit codes
+  }
 
   if (!allow_non_loopback && !is_loopback(host)) {
     std::cerr << "racecheck-demo-target: --host " << host
