@@ -58,7 +58,7 @@ class ConfigurationSet {
       i = (i + 1) & mask;
     }
     if (arena_.size() + stride_ > arena_.capacity()) {
-      const std::size_t new_capacity = std::max<std::size_t>(arena_.capacity() * 2, stride_ * 1024);
+      const std::size_t new_capacity = std::max<std::size_t>(arena_.capacity() * 2, stride_ * 64);
       if (!account(limits, (new_capacity - arena_.capacity()) * sizeof(std::uint64_t))) return Insert::OutOfMemory;
       arena_.reserve(new_capacity);
     }
@@ -92,7 +92,7 @@ class ConfigurationSet {
   }
 
   bool grow_table(SearchLimits& limits) {
-    const std::size_t new_size = slots_.empty() ? 1024 : slots_.size() * 2;
+    const std::size_t new_size = slots_.empty() ? 64 : slots_.size() * 2;
     if (!account(limits, (new_size - slots_.size()) * (sizeof(std::uint64_t) + sizeof(std::uint32_t))))
       return false;
     std::vector<Slot> fresh(new_size);
@@ -185,47 +185,36 @@ class PartitionSearch {
       if (remaining_finite_ == 0) return Progress::Linearizable;
       if (done_steps++ >= max_steps) return Progress::Running;
       if ((done_steps & 1023) == 0 && Clock::now() >= limits.deadline) return Progress::Running;
+      if (fresh_) {
+        // A candidate that is legal here and leaves the state unchanged (a read
+        // that matches, a cas that fails) can go next in some linearization iff
+        // any linearization exists from here: nothing can need to come before it.
+        // So take it, and try no alternative at this configuration.
+        fresh_ = false;
+        const Forced f = find_forced_impl(limits);
+        if (f == Forced::Taken) continue;
+        if (f == Forced::Dead) {
+          if (!backtrack()) return Progress::Illegal;
+          continue;
+        }
+        if (f == Forced::OutOfMemory) return Progress::OutOfMemory;
+      }
       const int e = entry_;
       if (is_call_entry_[static_cast<std::size_t>(e)]) {
-        const int op = entry_op_[static_cast<std::size_t>(e)];
-        const std::size_t k = static_cast<std::size_t>(op);
+        const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(e)]);
         State next_state = 0;
         ++steps_;
         // An op that may never return and does not change the state here can
         // always be moved to the end instead: trying it now is wasted work.
         if (spec_->step(state_, global_[k], &next_state) && (finite_[k] || next_state != state_)) {
-          bits_[k >> 6] |= (1ull << (k & 63));
-          const std::uint64_t set_hash = hash_ ^ zobrist_[k];
-          const auto added = cache_.insert(bits_.data(), next_state, set_hash ^ splitmix64(next_state), limits);
-          if (added == ConfigurationSet::Insert::Added) {
-            stack_.push_back({e, state_});
-            state_ = next_state;
-            hash_ = set_hash;
-            lift(e);
-            if (finite_[k]) --remaining_finite_;
-            if (stack_.size() > best_prefix_.size()) {
-              best_prefix_.clear();
-              for (const Frame& f : stack_) best_prefix_.push_back(entry_op_[static_cast<std::size_t>(f.entry)]);
-            }
-            entry_ = next_[0];
-            continue;
-          }
-          bits_[k >> 6] &= ~(1ull << (k & 63));
+          const auto added = try_push(e, k, next_state, false, limits);
+          if (added == ConfigurationSet::Insert::Added) continue;
           if (added == ConfigurationSet::Insert::OutOfMemory) return Progress::OutOfMemory;
         }
         entry_ = next_[static_cast<std::size_t>(e)];
       } else {
         // A return whose call is not linearized yet: this branch is dead.
-        if (stack_.empty()) return Progress::Illegal;
-        const Frame top = stack_.back();
-        stack_.pop_back();
-        const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(top.entry)]);
-        state_ = top.state;
-        hash_ ^= zobrist_[k];
-        bits_[k >> 6] &= ~(1ull << (k & 63));
-        unlift(top.entry);
-        if (finite_[k]) ++remaining_finite_;
-        entry_ = next_[static_cast<std::size_t>(top.entry)];
+        if (!backtrack()) return Progress::Illegal;
       }
     }
   }
@@ -286,7 +275,73 @@ class PartitionSearch {
   struct Frame {
     int entry;
     State state;
+    bool forced;
   };
+
+  enum class Forced { None, Taken, Dead, OutOfMemory };
+
+  // Scans the candidates (calls before the first pending return) for a legal
+  // op that leaves the state unchanged, and takes it.
+  Forced find_forced_impl(SearchLimits& limits) {
+    for (int e = next_[0]; e != 0 && is_call_entry_[static_cast<std::size_t>(e)];
+         e = next_[static_cast<std::size_t>(e)]) {
+      const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(e)]);
+      if (!finite_[k]) continue;  // an identity info op is simply left out
+      State next_state = 0;
+      ++steps_;
+      if (!spec_->step(state_, global_[k], &next_state) || next_state != state_) continue;
+      const auto added = try_push(e, k, next_state, true, limits);
+      if (added == ConfigurationSet::Insert::Added) return Forced::Taken;
+      if (added == ConfigurationSet::Insert::OutOfMemory) return Forced::OutOfMemory;
+      return Forced::Dead;  // the only configuration worth trying was already refuted
+    }
+    return Forced::None;
+  }
+
+  ConfigurationSet::Insert try_push(int e, std::size_t k, State next_state, bool forced, SearchLimits& limits) {
+    bits_[k >> 6] |= (1ull << (k & 63));
+    const std::uint64_t set_hash = hash_ ^ zobrist_[k];
+    const auto added = cache_.insert(bits_.data(), next_state, set_hash ^ splitmix64(next_state), limits);
+    if (added != ConfigurationSet::Insert::Added) {
+      bits_[k >> 6] &= ~(1ull << (k & 63));
+      return added;
+    }
+    stack_.push_back({e, state_, forced});
+    state_ = next_state;
+    hash_ = set_hash;
+    lift(e);
+    if (finite_[k]) --remaining_finite_;
+    if (stack_.size() > best_prefix_.size()) {
+      best_prefix_.clear();
+      for (const Frame& f : stack_) best_prefix_.push_back(entry_op_[static_cast<std::size_t>(f.entry)]);
+    }
+    entry_ = next_[0];
+    fresh_ = true;
+    return added;
+  }
+
+  // Undoes the last linearized op and resumes its configuration's walk after it;
+  // a forced op's configuration has no alternative, so it is undone too.
+  // Returns false when nothing is left to undo: the partition is illegal.
+  bool backtrack() {
+    while (true) {
+      if (stack_.empty()) return false;
+      const Frame top = stack_.back();
+      stack_.pop_back();
+      const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(top.entry)]);
+      state_ = top.state;
+      hash_ ^= zobrist_[k];
+      bits_[k >> 6] &= ~(1ull << (k & 63));
+      unlift(top.entry);
+      if (finite_[k]) ++remaining_finite_;
+      fresh_ = false;
+      if (!top.forced) {
+        entry_ = next_[static_cast<std::size_t>(top.entry)];
+        return true;
+      }
+    }
+  }
+
 
   void unlink(int e) {
     next_[static_cast<std::size_t>(prev_[static_cast<std::size_t>(e)])] = next_[static_cast<std::size_t>(e)];
@@ -323,6 +378,7 @@ class PartitionSearch {
   State state_ = 0;
   std::uint64_t hash_ = 0;
   int entry_ = 0;
+  bool fresh_ = true;  // at a configuration not yet scanned for a forced op
   std::size_t remaining_finite_ = 0;
   std::uint64_t steps_ = 0;
 };

@@ -1,0 +1,261 @@
+// Times the linearizability checker, single thread, in-process, excluding parsing:
+// (1) every file of Porcupine's corpus, median of repeated checks, next to
+//     Porcupine's recorded CheckEvents 1-thread median and the ratio;
+// (2) generated kv histories of 1k / 10k / 100k ops spread over many keys;
+// (3) one unpartitioned register with many indeterminate (info) ops, where the
+//     search blows up: the checker must answer Unknown within its budget.
+// Usage: checker_bench [corpus_dir] [--min-ms N] [--only SUBSTRING]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "properties/basic_models.h"
+#include "properties/jepsen_import.h"
+#include "properties/linearizability.h"
+
+using namespace racecheck;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+double peak_rss_mib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+struct Timing {
+  double median_ms = 0;
+  double min_ms = 0;
+  int reps = 0;
+  Status status = Status::Unknown;
+  std::uint64_t configurations = 0;
+  std::uint64_t steps = 0;
+};
+
+// Repeats the check until min_total_ms has passed (at least 3, at most 1000 runs).
+Timing time_check(const Model& model, const std::vector<Operation>& ops, const LinearizabilityOptions& opts,
+                  double min_total_ms) {
+  std::vector<double> samples;
+  double total = 0;
+  Timing t;
+  while ((samples.size() < 3 || total < min_total_ms) && samples.size() < 1000) {
+    const auto start = Clock::now();
+    const LinearizabilityResult r = check_linearizability_detailed(model, ops, opts);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    t.status = r.status;
+    t.configurations = t.steps = 0;
+    for (const auto& p : r.partitions) {
+      t.configurations += p.configurations;
+      t.steps += p.steps;
+    }
+    samples.push_back(ms);
+    total += ms;
+  }
+  std::sort(samples.begin(), samples.end());
+  t.median_ms = samples[samples.size() / 2];
+  t.min_ms = samples.front();
+  t.reps = static_cast<int>(samples.size());
+  return t;
+}
+
+const char* verdict_word(Status s) {
+  switch (s) {
+    case Status::Pass: return "Ok";
+    case Status::Fail: return "Illegal";
+    case Status::Unknown: return "Unknown";
+    default: return "?";
+  }
+}
+
+// A history that some sequential order explains: op i takes effect at time 10*i,
+// its interval stretches a random amount either side (overlapping its neighbours).
+// `info_share` of the ops are indeterminate: their effect happened or not, and they
+// never return.
+std::vector<Operation> generated_kv(int n, int keys, int spread, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::string> value(static_cast<std::size_t>(keys));
+  std::vector<Operation> ops(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    Operation& op = ops[static_cast<std::size_t>(i)];
+    op.id = i;
+    op.process = i;
+    const int k = static_cast<int>(rng() % static_cast<std::uint64_t>(keys));
+    const std::string key = std::to_string(k);
+    const int kind = static_cast<int>(rng() % 3);
+    const std::int64_t at = 10LL * i;
+    op.call = at - static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(10 * spread + 1));
+    op.ret = at + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(10 * spread + 1));
+    op.outcome = Outcome::Ok;
+    std::string& v = value[static_cast<std::size_t>(k)];
+    if (kind == 0) {
+      op.f = "get";
+      op.input = json{{"key", key}};
+      op.output = json{{"key", key}, {"value", v}};
+    } else {
+      const std::string s = "x" + std::to_string(i) + " ";
+      op.f = kind == 1 ? "put" : "append";
+      op.input = json{{"key", key}, {"value", s}};
+      op.output = op.input;
+      v = kind == 1 ? s : v + s;
+    }
+  }
+  return ops;
+}
+
+std::vector<Operation> generated_register_with_info(int n, int spread, double info_share, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> unit(0, 1);
+  json reg = nullptr;
+  std::vector<Operation> ops(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    Operation& op = ops[static_cast<std::size_t>(i)];
+    op.id = i;
+    op.process = i;
+    const std::int64_t at = 10LL * i;
+    op.call = at - static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(10 * spread + 1));
+    op.ret = at + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(10 * spread + 1));
+    const int kind = static_cast<int>(rng() % 3);
+    const bool info = kind != 0 && unit(rng) < info_share;
+    const bool applied = !info || unit(rng) < 0.5;
+    const int v = static_cast<int>(rng() % 5);
+    op.outcome = info ? Outcome::Info : Outcome::Ok;
+    if (info) op.ret = kNever;
+    if (kind == 0) {
+      op.f = "read";
+      op.output = json{{"value", reg}};
+    } else if (kind == 1) {
+      op.f = "write";
+      op.input = json{{"value", v}};
+      if (applied) reg = v;
+    } else {
+      op.f = "cas";
+      const int from = static_cast<int>(rng() % 5);
+      op.input = json{{"from", from}, {"to", v}};
+      const bool matches = reg == json(from);
+      if (!info) op.outcome = matches ? Outcome::Ok : Outcome::Fail;
+      if (matches && applied) reg = v;
+    }
+  }
+  return ops;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fs::path dir = fs::path(RACECHECK_SOURCE_DIR) / ".." / "shared" / "corpus" / "porcupine";
+  double min_ms = 300;
+  std::string only;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--min-ms") && i + 1 < argc) min_ms = std::atof(argv[++i]);
+    else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
+    else dir = argv[i];
+  }
+  if (!fs::exists(dir / "expected.json")) {
+    std::fprintf(stderr, "checker_bench: corpus not found at %s (pass its directory)\n", dir.c_str());
+    return 2;
+  }
+  const json expected = json::parse(read_file(dir / "expected.json"));
+  const json timings = json::parse(read_file(dir / "porcupine_timings.json"));
+  const auto reg = make_register_model();
+  const auto kv = make_kv_model();
+  LinearizabilityOptions opts;
+  opts.budget_ms = 60000;
+
+  std::printf("%-22s %5s %8s %8s %11s %12s %8s %10s %11s\n", "file", "ops", "expect", "ours", "ours ms",
+              "porc 1thr ms", "ratio", "configs", "steps");
+  double etcd_sum = 0, porc_etcd_sum = 0, log_ratio_sum = 0;
+  int etcd_n = 0, agreed = 0, scored = 0;
+  double worst_ratio = 0;
+  std::string worst_file;
+  const auto suite_start = Clock::now();
+  for (const auto& [name, info] : expected.at("files").items()) {
+    if (!only.empty() && name.find(only) == std::string::npos) continue;
+    const bool is_kv = info.at("model") == "kv-append";
+    const std::string text = read_file(dir / name);
+    const auto ops = pair_operations(is_kv ? import_jepsen_kv(text) : import_jepsen_etcd(text)).ops;
+    const Timing t = time_check(is_kv ? *kv : *reg, ops, opts, min_ms);
+    const json& pt = timings.at("files").at(name);
+    const double porc = pt.at("events_gomaxprocs1").at("median_ms").get<double>();
+    const double ratio = t.median_ms / porc;
+    std::string want = info.at("linearizable").is_null() ? "-" : info.at("linearizable").get<bool>() ? "Ok" : "Illegal";
+    if (want != "-") {
+      ++scored;
+      agreed += want == verdict_word(t.status);
+    }
+    std::printf("%-22s %5zu %8s %8s %11.4f %12.4f %8.3f %10llu %11llu\n", name.c_str(), ops.size(), want.c_str(),
+                verdict_word(t.status), t.median_ms, porc, ratio, static_cast<unsigned long long>(t.configurations),
+                static_cast<unsigned long long>(t.steps));
+    if (!is_kv) {
+      etcd_sum += t.median_ms;
+      porc_etcd_sum += porc;
+      if (porc > 0.01) {
+        log_ratio_sum += std::log(ratio);
+        ++etcd_n;
+      }
+    }
+    if (ratio > worst_ratio) {
+      worst_ratio = ratio;
+      worst_file = name;
+    }
+  }
+  const double suite_ms = std::chrono::duration<double, std::milli>(Clock::now() - suite_start).count();
+  std::printf("\nverdicts agreeing with expected.json: %d of %d\n", agreed, scored);
+  std::printf("etcd sum of medians: ours %.2f ms, porcupine 1thr %.2f ms (ratio %.3f)\n", etcd_sum, porc_etcd_sum,
+              etcd_sum / porc_etcd_sum);
+  if (etcd_n) std::printf("etcd geometric mean of per-file ratios: %.3f\n", std::exp(log_ratio_sum / etcd_n));
+  std::printf("worst per-file ratio: %.3f (%s)\n", worst_ratio, worst_file.c_str());
+  std::printf("wall time of the repeated corpus timing: %.0f ms; peak RSS so far %.1f MiB\n\n", suite_ms,
+              peak_rss_mib());
+
+  if (!only.empty()) return 0;
+  std::printf("%-44s %8s %8s %11s %12s %11s\n", "generated history", "ops", "verdict", "ms", "configs", "cache MiB");
+  for (int n : {1000, 10000, 100000}) {
+    const auto ops = generated_kv(n, n / 10, 8, 42);
+    LinearizabilityOptions o;
+    o.budget_ms = 60000;
+    const auto start = Clock::now();
+    const auto r = check_linearizability_detailed(*kv, ops, o);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    std::uint64_t configs = 0;
+    for (const auto& p : r.partitions) configs += p.configurations;
+    std::printf("%-44s %8d %8s %11.2f %12llu %11.1f\n",
+                ("kv, " + std::to_string(n / 10) + " keys, ~16 overlapping").c_str(), n,
+                verdict_word(r.status), ms, static_cast<unsigned long long>(configs),
+                static_cast<double>(r.peak_cache_bytes) / (1 << 20));
+  }
+  for (int n : {200, 1000}) {
+    const auto ops = generated_register_with_info(n, 12, 0.3, 7);
+    std::size_t infos = 0;
+    for (const auto& op : ops) infos += op.ret == kNever;
+    LinearizabilityOptions o;
+    o.budget_ms = 2000;
+    o.max_cache_bytes = std::size_t{512} << 20;
+    const auto start = Clock::now();
+    const auto r = check_linearizability_detailed(*reg, ops, o);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    std::printf("%-44s %8d %8s %11.2f %12llu %11.1f\n",
+                ("register, 1 partition, " + std::to_string(infos) + " info ops, budget 2 s").c_str(), n,
+                verdict_word(r.status), ms, static_cast<unsigned long long>(r.partitions.at(0).configurations),
+                static_cast<double>(r.peak_cache_bytes) / (1 << 20));
+  }
+  std::printf("\npeak RSS: %.1f MiB\n", peak_rss_mib());
+  return 0;
+}
