@@ -32,6 +32,13 @@ async function call(base, method, path, body, headers = {}) {
   return { status: res.status, body: await res.json() };
 }
 
+// Opens n keep-alive connections per URL first, so that the burst that follows
+// reuses them and its requests reach the server together instead of being
+// spread out by connection set-up.
+async function warmUp(readPath) {
+  await Promise.all(urls.flatMap((u) => Array.from({ length: n }, () => call(u, 'GET', readPath))));
+}
+
 function tally(responses) {
   const counts = {};
   for (const r of responses) {
@@ -45,6 +52,7 @@ async function bank() {
   const initial = 15 * n;
   const acct = await call(urls[0], 'POST', '/accounts', { balance: initial });
   const id = acct.body.id;
+  await warmUp(`/accounts/${id}`);
   const withdrawals = await Promise.all(Array.from({ length: n }, (_, i) =>
     call(urls[i % urls.length], 'POST', `/accounts/${id}/withdraw`, { amount: 30 })));
   const afterWithdraw = (await call(urls[0], 'GET', `/accounts/${id}`)).body.balance;
@@ -66,6 +74,7 @@ async function bank() {
 async function idem() {
   const acct = await call(urls[0], 'POST', '/accounts', { balance: 1000 });
   const id = acct.body.id;
+  await warmUp(`/accounts/${id}`);
   const key = crypto.randomUUID();
   const replies = await Promise.all(Array.from({ length: n }, (_, i) =>
     call(urls[i % urls.length], 'POST', `/accounts/${id}/withdraw`, { amount: 10 }, { 'Idempotency-Key': key })));
@@ -79,6 +88,7 @@ async function idem() {
 
 async function users() {
   const name = `user-${crypto.randomUUID().slice(0, 8)}`;
+  await warmUp(`/users?name=${name}`);
   const replies = await Promise.all(Array.from({ length: n }, () => call(urls[0], 'POST', '/users', { name })));
   const listed = (await call(urls[0], 'GET', `/users?name=${encodeURIComponent(name)}`)).body;
   const created = replies.filter((r) => r.status === 201).length;
@@ -92,6 +102,7 @@ async function inventory() {
   const stock = Math.floor(n / 2);
   const item = await call(urls[0], 'POST', '/items', { stock });
   const id = item.body.id;
+  await warmUp(`/items/${id}`);
   const replies = await Promise.all(Array.from({ length: n }, () => call(urls[0], 'POST', `/items/${id}/reserve`, { qty: 1 })));
   const final = (await call(urls[0], 'GET', `/items/${id}`)).body.stock;
   const reserved = replies.filter((r) => r.status === 200).length;

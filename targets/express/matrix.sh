@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Runs racecheck against every Express example target ROUNDS times and checks
+# that it flags exactly the buggy ones: prints a table (target, seed §,
+# expected, verdict, time to first violation, minimal scenario size,
+# reproduction rate) and exits non-zero on any miss (a round of a buggy target
+# without a violation) or false alarm (a violation on a safe target).
+#
+#   targets/express/matrix.sh [--rounds R] [--budget 20s] [--seed N]
+#                             [--racecheck PATH] [--out DIR] [TARGET...]
+#
+# Each round starts the target afresh (launch.sh), runs
+#   racecheck run SPEC --target URL [--target URL2] --budget B --seed S --json OUT.json
+# (exit 0: no violation, 1: violation, anything else: an error) and stops the
+# target by pid. PostgreSQL targets share one throwaway cluster (scripts/pg.sh).
+# Round r of every target uses seed SEED + r - 1, so a table is reproducible.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+ROUNDS=3
+BUDGET=20s
+SEED=1
+RACECHECK=${RACECHECK:-}
+OUT=""
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --budget) BUDGET=$2; shift 2 ;;
+    --seed) SEED=$2; shift 2 ;;
+    --racecheck) RACECHECK=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "matrix.sh: unknown option $1" >&2; exit 2 ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+if [ -z "$RACECHECK" ]; then
+  for candidate in "$ROOT/build/release/racecheck" "$ROOT/build/release/harness/racecheck"; do
+    [ -x "$candidate" ] && RACECHECK=$candidate && break
+  done
+fi
+[ -n "$RACECHECK" ] && [ -x "$RACECHECK" ] || { echo "matrix.sh: no racecheck binary (scripts/build.sh, or --racecheck PATH)" >&2; exit 2; }
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "matrix.sh: --rounds must be a positive integer" >&2; exit 2; }
+budget_s=${BUDGET%s}
+[[ "$budget_s" =~ ^[0-9]+$ ]] || { echo "matrix.sh: --budget must be whole seconds such as 20s" >&2; exit 2; }
+# Budget for the search, then shrinking and reproduction; beyond this a run hangs.
+RUN_TIMEOUT_S=$((budget_s * 3 + 90))
+
+[ -d "$HERE/node_modules" ] || (cd "$HERE" && timeout 900 npm ci --no-audit --no-fund >/dev/null 2>&1) \
+  || { echo "matrix.sh: npm ci failed in $HERE" >&2; exit 2; }
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$HERE/launch.sh" list)
+
+WORK=$(mktemp -d)
+[ -n "$OUT" ] || OUT=$WORK/results
+mkdir -p "$OUT"
+PGDIR=""
+cleanup() {
+  for pidfile in "$WORK"/*.pids; do [ -e "$pidfile" ] && "$HERE/launch.sh" stop "$pidfile"; done
+  [ -n "$PGDIR" ] && "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# One summary line per round from racecheck's JSON result:
+#   <violation 0|1> <seconds to first violation or -> <clients/ops of the minimal scenario or -> <repro failures/runs or ->
+summarize() {
+  node -e '
+    const fs = require("fs");
+    let r;
+    try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch { console.log("- - -"); process.exit(0); }
+    const s = r.stats || {};
+    const first = s.time_to_first_violation_s ?? s.first_violation_s;
+    const t = typeof first === "number" ? first.toFixed(2) : "-";
+    const m = r.minimal_scenario;
+    const size = m && Array.isArray(m.clients)
+      ? `${m.clients.length}c/${m.clients.reduce((n, c) => n + (c.ops ? c.ops.length : 0), 0)}ops` : "-";
+    const rep = r.reproduction && r.reproduction.runs > 0 ? `${r.reproduction.failures}/${r.reproduction.runs}` : "-";
+    console.log(`${t} ${size} ${rep}`);
+  ' "$1"
+}
+
+misses=0 false_alarms=0 errors=0
+row() { printf '%-24s %-5s %-6s %-16s %-10s %-10s %-8s %s\n' "$@"; }
+row target seed expect verdict first_viol minimal repro result
+for t in "${targets[@]}"; do
+  exp=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).expected' "$HERE/$t/expected.json")
+  section=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).seed_section' "$HERE/$t/expected.json")
+  if grep -q '"postgres"' "$HERE/$t/expected.json" && [ -z "$PGDIR" ]; then
+    PGDIR=$(mktemp -d)
+    env_lines=$("$ROOT/scripts/pg.sh" start "$PGDIR") || { echo "matrix.sh: PostgreSQL did not start" >&2; exit 3; }
+    eval "$env_lines"
+  fi
+  found=0 target_errors=0 first_times=() minimal="-" repro="-"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    seed=$((SEED + r - 1))
+    pidfile=$WORK/$t.pids
+    if ! urls=$("$HERE/launch.sh" start "$t" "$pidfile" 2>"$OUT/$t.$r.launch.err"); then
+      target_errors=$((target_errors + 1)); "$HERE/launch.sh" stop "$pidfile"; continue
+    fi
+    target_args=()
+    for u in $urls; do target_args+=(--target "$u"); done
+    timeout "$RUN_TIMEOUT_S" "$RACECHECK" run "$HERE/$t/spec.json" "${target_args[@]}" \
+      --budget "$BUDGET" --seed "$seed" --json "$OUT/$t.$r.json" > "$OUT/$t.$r.log" 2>&1
+    rc=$?
+    "$HERE/launch.sh" stop "$pidfile"
+    read -r first size rep < <(summarize "$OUT/$t.$r.json")
+    case $rc in
+      0) ;;
+      1) found=$((found + 1)); [ "$first" != "-" ] && first_times+=("$first")
+         [ "$minimal" = "-" ] && minimal=$size && repro=$rep ;;
+      *) target_errors=$((target_errors + 1)); echo "    $t round $r: racecheck exited $rc (log: $OUT/$t.$r.log)" >&2 ;;
+    esac
+  done
+  first_viol="-"
+  if [ ${#first_times[@]} -gt 0 ]; then  # the median round
+    first_viol=$(printf '%s\n' "${first_times[@]}" | sort -g | sed -n "$(( (${#first_times[@]} + 1) / 2 ))p")s
+  fi
+  ran=$((ROUNDS - target_errors))
+  if [ $target_errors -gt 0 ]; then
+    result=ERROR; errors=$((errors + target_errors))
+  elif [ "$exp" = buggy ] && [ $found -lt "$ROUNDS" ]; then
+    result=MISS; misses=$((misses + ROUNDS - found))
+  elif [ "$exp" = safe ] && [ $found -gt 0 ]; then
+    result=FALSE-ALARM; false_alarms=$((false_alarms + found))
+  else
+    result=ok
+  fi
+  row "$t" "$section" "$exp" "violation $found/$ran" "$first_viol" "$minimal" "$repro" "$result"
+done
+echo "results: $OUT (kept only with --out)"
+echo "misses $misses, false alarms $false_alarms, errors $errors"
+[ $misses -eq 0 ] && [ $false_alarms -eq 0 ] && [ $errors -eq 0 ]
