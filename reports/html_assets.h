@@ -1,0 +1,307 @@
+// The HTML report's stylesheet and script, embedded so the report is one file that
+// opens offline (no CDN, no network: the page's CSP forbids any fetch).
+// The script reads the JSON data block and builds the timeline; it only ever sets
+// textContent and attributes, never innerHTML, so target data stays text.
+#pragma once
+
+namespace racecheck::html_assets {
+
+inline constexpr const char* kStyle = R"CSS(
+:root{--ok:#2f9e63;--ok-d:#217a4b;--fail:#e3a21a;--fail-d:#b07a0b;--info:#8792a8;--info-d:#5e6880;
+--bad:#d62839;--retry:#2f6fde;--dup:#8a4fd6;--ink:#1d2433;--muted:#667085;--line:#e4e7ec;--bg:#f6f7f9;--card:#fff}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:var(--bg)}
+code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12.5px}
+header.top{display:flex;align-items:center;gap:18px;padding:16px 28px;background:#fff;border-bottom:1px solid var(--line)}
+header.top h1{font-size:19px;margin:0;font-weight:650}
+header.top .meta{color:var(--muted);font-size:13px}
+.badge{display:inline-block;padding:5px 14px;border-radius:6px;font-weight:700;letter-spacing:.06em;color:#fff;font-size:15px}
+.badge.fail{background:var(--bad)}.badge.pass{background:var(--ok)}.badge.unknown{background:#c77700}.badge.skipped{background:#98a2b3}
+main{padding:18px 28px 60px;max-width:1500px}
+section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px 20px;margin:0 0 18px}
+section h2{font-size:15px;margin:0 0 12px;font-weight:650;text-transform:uppercase;letter-spacing:.05em;color:#344054}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:7px 10px;border-bottom:1px solid var(--line);vertical-align:top}
+th{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
+.pill{display:inline-block;min-width:62px;text-align:center;padding:2px 8px;border-radius:999px;font-size:12px;font-weight:700;text-transform:uppercase;color:#fff}
+.pill.pass{background:var(--ok)}.pill.fail{background:var(--bad)}.pill.unknown{background:#c77700}.pill.skipped{background:#98a2b3}
+.violation{margin:6px 0 2px;padding:8px 12px;border-left:4px solid var(--bad);background:#fff1f2;border-radius:4px}
+.violation.should{border-left-color:var(--fail);background:#fff8e6}
+.sev{font-size:11px;font-weight:800;margin-right:6px;color:var(--bad)}.should .sev{color:var(--fail-d)}
+.oplink{color:var(--bad);cursor:pointer;text-decoration:underline dotted;font-family:ui-monospace,monospace;font-size:12px}
+.muted{color:var(--muted)}
+.toolbar{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:10px}
+.toolbar button{font:inherit;font-size:13px;padding:4px 10px;border:1px solid #cfd4dc;border-radius:6px;background:#fff;cursor:pointer}
+.toolbar button:hover{background:#f2f4f7}
+.legend{display:flex;flex-wrap:wrap;gap:14px;margin-left:auto;font-size:12px;color:#475467;align-items:center}
+.sw{display:inline-block;width:22px;height:10px;border-radius:3px;vertical-align:middle;margin-right:5px}
+.sw.ok{background:var(--ok)}.sw.fail{background:var(--fail)}.sw.info{background:repeating-linear-gradient(135deg,var(--info) 0 4px,#b7bfcf 4px 8px)}
+.sw.viol{background:#fff;border:2px solid var(--bad)}.sw.burst{background:rgba(47,111,222,.16);border:1px dashed var(--retry)}
+.sw.retry{height:0;border-top:2px solid var(--retry);border-radius:0}.sw.dup{height:0;border-top:2px dashed var(--dup);border-radius:0}
+#timeline{position:relative;border:1px solid var(--line);border-radius:8px;overflow:auto;max-height:560px;background:#fff}
+#tl-inner{position:relative}
+.axis{position:sticky;top:0;z-index:5;height:26px;background:#fbfcfd;border-bottom:1px solid var(--line)}
+.tick{position:absolute;top:0;height:26px;border-left:1px solid #d0d5dd;font-size:11px;color:var(--muted);padding:5px 0 0 4px;white-space:nowrap}
+.lane{position:relative;border-bottom:1px solid #f0f2f5}
+.lane:nth-child(even){background:#fcfcfd}
+.lane-label{position:sticky;left:0;z-index:4;display:inline-flex;align-items:center;width:92px;height:100%;padding-left:10px;font-size:12px;font-weight:600;color:#344054;background:linear-gradient(90deg,#fff 80%,rgba(255,255,255,0))}
+.bar{position:absolute;height:22px;border-radius:4px;font-size:11px;line-height:22px;color:#fff;padding:0 5px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;cursor:pointer;min-width:3px;box-shadow:inset 0 -2px 0 rgba(0,0,0,.12)}
+.bar.ok{background:var(--ok)}.bar.fail{background:var(--fail);color:#3b2a00}
+.bar.info{background:repeating-linear-gradient(135deg,var(--info) 0 6px,#a3acbf 6px 12px)}
+.bar:hover{filter:brightness(1.08);z-index:3}
+.bar.violating{outline:2.5px solid var(--bad);outline-offset:1px;box-shadow:0 0 0 5px rgba(214,40,57,.18);z-index:2}
+.bar.selected{outline:2.5px solid #101828;outline-offset:1px;z-index:3}
+.bar.dim{opacity:.35}
+.tail{position:absolute;height:0;border-top:2px dotted var(--info);opacity:.8;pointer-events:none}
+.sent{position:absolute;top:0;bottom:0;width:2px;background:rgba(255,255,255,.85)}
+.lin{position:absolute;top:-9px;z-index:4;font-size:10px;font-weight:700;background:#101828;color:#fff;border-radius:8px;padding:0 5px;line-height:15px;pointer-events:none}
+.lin.bad{background:var(--bad)}
+.burst{position:absolute;top:26px;bottom:0;background:rgba(47,111,222,.12);border-left:1px dashed var(--retry);border-right:1px dashed var(--retry);pointer-events:none;z-index:1}
+.burst span{position:sticky;top:30px;display:inline-block;margin:3px 4px;font-size:11px;color:var(--retry);font-weight:600;white-space:nowrap;background:rgba(255,255,255,.85);padding:0 4px;border-radius:3px}
+svg.links{position:absolute;left:0;top:0;pointer-events:none;z-index:3;overflow:visible}
+#tip{position:fixed;z-index:20;max-width:460px;background:#101828;color:#f2f4f7;font-size:12px;padding:8px 10px;border-radius:6px;pointer-events:none;display:none;white-space:pre-wrap;box-shadow:0 6px 18px rgba(0,0,0,.25)}
+#details{margin-top:12px;border:1px solid var(--line);border-radius:8px;padding:12px 14px;background:#fbfcfd;min-height:64px}
+#details dl{display:grid;grid-template-columns:max-content 1fr max-content 1fr max-content 1fr;gap:4px 14px;margin:0 0 8px}
+#details dt{color:var(--muted);font-size:12px}#details dd{margin:0;font-family:ui-monospace,monospace;font-size:12.5px;word-break:break-all}
+#details h3{margin:0 0 8px;font-size:14px}
+.payloads{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+.payloads pre{margin:4px 0 0;max-height:220px}
+pre{background:#f4f5f7;border:1px solid var(--line);border-radius:6px;padding:10px 12px;overflow:auto;white-space:pre-wrap;word-break:break-all;margin:6px 0}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin-bottom:12px}
+.card{border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:110px;background:#fbfcfd}
+.card b{display:block;font-size:18px}.card span{font-size:12px;color:var(--muted)}
+.rate{height:12px;background:#eef0f3;border-radius:6px;position:relative;max-width:420px;margin:6px 0 4px}
+.rate .fill{position:absolute;left:0;top:0;bottom:0;background:var(--bad);border-radius:6px}
+.rate .ci{position:absolute;top:-3px;bottom:-3px;border-left:2px solid #101828;border-right:2px solid #101828}
+.stack{display:flex;height:12px;border-radius:4px;overflow:hidden;min-width:160px;background:#eef0f3}
+.stack .ok{background:var(--ok)}.stack .fail{background:var(--fail)}.stack .info{background:var(--info)}
+.copy{float:right;font-size:12px;padding:2px 8px;border:1px solid #cfd4dc;border-radius:5px;background:#fff;cursor:pointer}
+.state{font-family:ui-monospace,monospace;font-size:12.5px}
+tr.unplaceable td{background:#fff1f2}
+tr.unplaceable td:first-child{border-left:4px solid var(--bad)}
+.lintable td:first-child{width:70px}
+@media (max-width:900px){.grid2,.payloads{grid-template-columns:1fr}}
+)CSS";
+
+inline constexpr const char* kScript = R"JS(
+(function(){
+'use strict';
+var data = JSON.parse(document.getElementById('racecheck-data').textContent);
+var ops = data.ops, LABEL_W = 96, ROW_H = 30, PAD_R = 40;
+var byId = {}; ops.forEach(function(o){ byId[o.id] = o; });
+var violating = {}; data.violation_ops.forEach(function(id){ violating[id] = true; });
+var linOrder = {}; (data.lin ? data.lin.prefix : []).forEach(function(id, i){ linOrder[id] = i + 1; });
+var root = document.getElementById('timeline'), inner = document.getElementById('tl-inner');
+var tip = document.getElementById('tip'), details = document.getElementById('details');
+var span = Math.max(1, data.end);
+var scale = 1;  // px per time unit
+var bars = {}, selected = null;
+
+function fmt(t){
+  if (!data.clock) return 'event ' + Math.round(t);
+  var a = Math.abs(t);
+  if (a < 1e3) return t.toFixed(0) + ' ns';
+  if (a < 1e6) return (t/1e3).toFixed(a < 1e4 ? 2 : 1) + ' \u00b5s';
+  if (a < 1e9) return (t/1e6).toFixed(a < 1e7 ? 2 : 1) + ' ms';
+  return (t/1e9).toFixed(2) + ' s';
+}
+function el(tag, cls, text){ var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
+function scalars(v){
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'object') return String(v);
+  var parts = []; Object.keys(v).slice(0, 3).forEach(function(k){ var x = v[k]; if (x === null || typeof x !== 'object') parts.push(String(x)); });
+  return parts.join(' ');
+}
+function result(o){
+  if (o.o === 'ok') {
+    var parts = [];
+    if (o.out && typeof o.out === 'object' && !Array.isArray(o.out)) Object.keys(o.out).forEach(function(k){
+      if (!o.in || typeof o.in !== 'object' || JSON.stringify(o.in[k]) !== JSON.stringify(o.out[k])) parts.push(k + '=' + (typeof o.out[k] === 'object' ? JSON.stringify(o.out[k]) : o.out[k]));
+    });
+    return parts.length ? parts.join(' ') : 'ok';
+  }
+  if (o.o === 'fail') return o.err || ('fail ' + (o.status || ''));
+  return o.err || '?';
+}
+function label(o){ var a = scalars(o.in); return o.f + (a ? ' ' + a : '') + ' \u2192 ' + result(o); }
+function pretty(v){ if (v === null || v === undefined) return '(none)'; try { return JSON.stringify(v, null, 2); } catch (e) { return String(v); } }
+
+// Lanes: one per client; ops that overlap inside a client (should not happen) get extra rows.
+var lanes = [], laneOf = {};
+data.processes.forEach(function(p, i){ lanes.push({p: p, rows: []}); laneOf[p] = i; });
+ops.forEach(function(o){
+  var lane = lanes[laneOf[o.p]], end = o.end, r = 0;
+  while (r < lane.rows.length && lane.rows[r] > o.call) r++;
+  lane.rows[r] = end;
+  o.row = r;
+});
+var laneTop = [], y = 26;
+lanes.forEach(function(l, i){ laneTop[i] = y; y += Math.max(1, l.rows.length) * ROW_H + 8; });
+var totalH = y;
+
+var axis = el('div', 'axis'); inner.appendChild(axis);
+var burst = null;
+if (data.burst) { burst = el('div', 'burst'); burst.appendChild(el('span', null, 'burst arrival spread ' + fmt(data.burst.spread))); inner.appendChild(burst); }
+lanes.forEach(function(l, i){
+  var lane = el('div', 'lane'); lane.style.position = 'absolute'; lane.style.left = '0'; lane.style.right = '0';
+  lane.style.top = laneTop[i] + 'px'; lane.style.height = (Math.max(1, l.rows.length) * ROW_H + 8) + 'px';
+  var lab = el('div', 'lane-label', 'client ' + l.p); lab.style.position = 'sticky'; lane.appendChild(lab);
+  inner.appendChild(lane);
+});
+var svgNS = 'http://www.w3.org/2000/svg';
+var svg = document.createElementNS(svgNS, 'svg'); svg.setAttribute('class', 'links'); inner.appendChild(svg);
+var defs = document.createElementNS(svgNS, 'defs');
+[['retry', '#2f6fde'], ['dup', '#8a4fd6']].forEach(function(m){
+  var mk = document.createElementNS(svgNS, 'marker');
+  mk.setAttribute('id', 'arrow-' + m[0]); mk.setAttribute('viewBox', '0 0 10 10'); mk.setAttribute('refX', '9'); mk.setAttribute('refY', '5');
+  mk.setAttribute('markerWidth', '7'); mk.setAttribute('markerHeight', '7'); mk.setAttribute('orient', 'auto-start-reverse');
+  var p = document.createElementNS(svgNS, 'path'); p.setAttribute('d', 'M0,0 L10,5 L0,10 z'); p.setAttribute('fill', m[1]);
+  mk.appendChild(p); defs.appendChild(mk);
+});
+svg.appendChild(defs);
+
+ops.forEach(function(o){
+  var b = el('div', 'bar ' + o.o, label(o));
+  b.setAttribute('data-op', String(o.id));
+  if (violating[o.id]) b.className += ' violating';
+  b.addEventListener('mouseenter', function(ev){ showTip(o, ev); });
+  b.addEventListener('mousemove', moveTip);
+  b.addEventListener('mouseleave', function(){ tip.style.display = 'none'; });
+  b.addEventListener('click', function(){ select(o.id, false); });
+  inner.appendChild(b);
+  var rec = {el: b};
+  if (o.ret === null) { rec.tail = el('div', 'tail'); inner.appendChild(rec.tail); }
+  if (o.sent !== null) { rec.sent = el('div', 'sent'); b.appendChild(rec.sent); }
+  if (linOrder[o.id]) { rec.lin = el('div', 'lin', 'L' + linOrder[o.id]); inner.appendChild(rec.lin); }
+  if (data.lin && data.lin.unplaceable === o.id) { rec.lin = el('div', 'lin bad', '\u2717 cannot be placed'); inner.appendChild(rec.lin); }
+  bars[o.id] = rec;
+});
+
+// Links between requests that share an idempotency key, in invoke order: a retry
+// (same client, next attempt) or a duplicate (another client, same key).
+var links = [], byKey = {};
+ops.forEach(function(o){ if (o.key) (byKey[o.key] = byKey[o.key] || []).push(o); });
+Object.keys(byKey).forEach(function(k){
+  var group = byKey[k].slice().sort(function(a, b){ return a.call - b.call; });
+  for (var i = 1; i < group.length; i++) {
+    var prev = group[i-1], cur = group[i];
+    var kind = (prev.p === cur.p) ? 'retry' : 'dup';
+    var path = document.createElementNS(svgNS, 'path');
+    path.setAttribute('fill', 'none'); path.setAttribute('stroke-width', '2');
+    path.setAttribute('stroke', kind === 'retry' ? '#2f6fde' : '#8a4fd6');
+    if (kind === 'dup') path.setAttribute('stroke-dasharray', '5 4');
+    path.setAttribute('marker-end', 'url(#arrow-' + kind + ')');
+    var t = document.createElementNS(svgNS, 'title'); t.textContent = (kind === 'retry' ? 'retry' : 'duplicate key') + ' ' + k; path.appendChild(t);
+    svg.appendChild(path);
+    links.push({from: prev, to: cur, path: path, kind: kind});
+  }
+});
+
+function x(t){ return LABEL_W + t * scale; }
+function yOf(o){ return laneTop[laneOf[o.p]] + 5 + o.row * ROW_H; }
+function layout(){
+  var width = LABEL_W + span * scale + PAD_R;
+  inner.style.width = width + 'px'; inner.style.height = totalH + 'px';
+  svg.setAttribute('width', width); svg.setAttribute('height', totalH);
+  ops.forEach(function(o){
+    var r = bars[o.id], left = x(o.call), w = Math.max(3, (o.end - o.call) * scale);
+    r.el.style.left = left + 'px'; r.el.style.top = yOf(o) + 'px'; r.el.style.width = w + 'px';
+    if (r.tail) { r.tail.style.left = (left + w) + 'px'; r.tail.style.top = (yOf(o) + 11) + 'px'; r.tail.style.width = Math.max(0, x(span) - left - w) + 'px'; }
+    if (r.sent) r.sent.style.left = Math.min(w - 2, Math.max(0, (o.sent - o.call) * scale)) + 'px';
+    if (r.lin) { r.lin.style.left = (left + 2) + 'px'; r.lin.style.top = (yOf(o) - 8) + 'px'; }
+  });
+  links.forEach(function(l){
+    var x1 = x(l.from.end), y1 = yOf(l.from) + 11, x2 = x(l.to.call), y2 = yOf(l.to) + 11;
+    var d;
+    if (l.kind === 'retry') d = 'M' + x1 + ',' + (y1 + 9) + ' C' + (x1 + 14) + ',' + (y1 + 20) + ' ' + (x2 - 14) + ',' + (y2 + 20) + ' ' + x2 + ',' + (y2 + 9);
+    else { var mx = (x1 + x2) / 2; d = 'M' + x1 + ',' + y1 + ' C' + (mx + 30) + ',' + y1 + ' ' + (mx - 30) + ',' + y2 + ' ' + x2 + ',' + y2; }
+    l.path.setAttribute('d', d);
+  });
+  if (burst) { burst.style.left = x(data.burst.start) + 'px'; burst.style.width = Math.max(2, data.burst.spread * scale) + 'px'; }
+  drawAxis();
+}
+function drawAxis(){
+  while (axis.firstChild) axis.removeChild(axis.firstChild);
+  var target = 110 / scale, step = Math.pow(10, Math.floor(Math.log10(Math.max(target, 1e-9))));
+  [1, 2, 5, 10].some(function(m){ if (step * m >= target) { step *= m; return true; } return false; });
+  for (var t = 0, n = 0; t <= span && n < 5000; t += step, n++) {
+    var tk = el('div', 'tick', fmt(t)); tk.style.left = x(t) + 'px'; axis.appendChild(tk);
+  }
+}
+function fit(a, b){
+  var w = Math.max(200, root.clientWidth - LABEL_W - PAD_R);
+  scale = w / Math.max(1, b - a);
+  layout();
+  root.scrollLeft = Math.max(0, x(a) - LABEL_W);
+}
+function zoom(f){
+  var centre = (root.scrollLeft + root.clientWidth / 2 - LABEL_W) / scale;
+  scale *= f; layout();
+  root.scrollLeft = Math.max(0, x(centre) - root.clientWidth / 2);
+}
+function showTip(o, ev){
+  var lines = ['#' + o.id + '  client ' + o.p + '  ' + label(o),
+    'outcome ' + o.o + (o.status ? '  HTTP ' + o.status : '') + (o.err ? '  (' + o.err + ')' : ''),
+    'key ' + (o.key || '(none)') + '  attempt ' + o.att + '  instance ' + o.inst,
+    'invoke ' + fmt(o.call) + '  ' + (o.ret === null ? 'no completion: may take effect any time later' : 'completed ' + fmt(o.ret) + '  took ' + fmt(o.ret - o.call))];
+  if (violating[o.id]) lines.push('involved in the violation');
+  tip.textContent = lines.join('\n'); tip.style.display = 'block'; moveTip(ev);
+}
+function moveTip(ev){
+  var tx = ev.clientX + 14, ty = ev.clientY + 14;
+  if (tx + 470 > window.innerWidth) tx = Math.max(4, ev.clientX - 474);
+  tip.style.left = tx + 'px'; tip.style.top = ty + 'px';
+}
+function field(dl, name, value){ dl.appendChild(el('dt', null, name)); dl.appendChild(el('dd', null, value)); }
+function select(id, scroll){
+  var o = byId[id]; if (!o) return;
+  if (selected !== null && bars[selected]) bars[selected].el.classList.remove('selected');
+  selected = id; bars[id].el.classList.add('selected');
+  while (details.firstChild) details.removeChild(details.firstChild);
+  details.appendChild(el('h3', null, 'Request #' + o.id + ' \u2014 client ' + o.p + ': ' + label(o)));
+  var dl = el('dl');
+  field(dl, 'operation', o.f); field(dl, 'outcome', o.o); field(dl, 'HTTP status', o.status ? String(o.status) : '(none)');
+  field(dl, 'error', o.err || '(none)'); field(dl, 'idempotency key', o.key || '(none)'); field(dl, 'attempt', String(o.att));
+  field(dl, 'instance', String(o.inst)); field(dl, 'invoked at', fmt(o.call));
+  field(dl, 'completed at', o.ret === null ? 'never (indeterminate)' : fmt(o.ret));
+  field(dl, 'duration', o.ret === null ? '-' : fmt(o.ret - o.call)); field(dl, 'last byte sent', o.sent === null ? 'unknown' : fmt(o.sent));
+  field(dl, 'linearization', linOrder[o.id] ? 'step ' + linOrder[o.id] : (data.lin && data.lin.unplaceable === o.id ? 'cannot be placed' : '-'));
+  details.appendChild(dl);
+  var pl = el('div', 'payloads'), req = el('div'), res = el('div');
+  req.appendChild(el('b', null, 'Request (arguments)')); req.appendChild(el('pre', null, pretty(o.in)));
+  res.appendChild(el('b', null, 'Response' + (o.status ? ' (HTTP ' + o.status + ')' : '')));
+  res.appendChild(el('pre', null, o.body !== '' ? o.body : '(no body)'));
+  res.appendChild(el('b', null, 'Extracted result')); res.appendChild(el('pre', null, pretty(o.out)));
+  pl.appendChild(req); pl.appendChild(res); details.appendChild(pl);
+  if (scroll) {
+    var r = bars[id].el;
+    root.scrollLeft = Math.max(0, parseFloat(r.style.left) - root.clientWidth / 3);
+    root.scrollTop = Math.max(0, parseFloat(r.style.top) - 60);
+    root.scrollIntoView({block: 'nearest'});
+  }
+}
+document.querySelectorAll('[data-goto-op]').forEach(function(a){
+  a.addEventListener('click', function(){ select(parseInt(a.getAttribute('data-goto-op'), 10), true); });
+});
+document.getElementById('btn-window').addEventListener('click', function(){ fit(data.window.start, data.window.end); });
+document.getElementById('btn-all').addEventListener('click', function(){ fit(0, span); });
+document.getElementById('btn-in').addEventListener('click', function(){ zoom(2); });
+document.getElementById('btn-out').addEventListener('click', function(){ zoom(0.5); });
+document.querySelectorAll('button.copy').forEach(function(b){
+  b.addEventListener('click', function(){
+    var text = document.getElementById(b.getAttribute('data-copy')).textContent;
+    var done = function(){ b.textContent = 'copied'; setTimeout(function(){ b.textContent = 'copy'; }, 1200); };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, function(){ b.textContent = 'select and copy'; });
+  });
+});
+document.getElementById('tl-count').textContent = ops.length + ' requests, ' + lanes.length + ' clients';
+fit(data.window.start, data.window.end);
+// The failing window first: scroll the lanes to the first client involved.
+var firstBad = ops.filter(function(o){ return violating[o.id]; }).sort(function(a, b){ return laneOf[a.p] - laneOf[b.p]; })[0];
+if (firstBad) { root.scrollTop = Math.max(0, laneTop[laneOf[firstBad.p]] - 40); select(firstBad.id, false); }
+else if (ops.length) select(ops[0].id, false);
+})();
+)JS";
+
+}  // namespace racecheck::html_assets

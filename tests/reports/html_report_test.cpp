@@ -1,0 +1,150 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "reports/reports.h"
+#include "tests/reports/report_fixtures.h"
+
+namespace racecheck {
+namespace {
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+TEST(HtmlReport, FailingRunShowsVerdictsAndExplanationsFirst) {
+  const std::string html = render_html(test::failing_input());
+  EXPECT_NE(html.find("<span class=\"badge fail\">FAIL</span>"), std::string::npos);
+  const auto verdicts = html.find("id=\"verdicts\""), timeline = html.find("id=\"timeline-section\"");
+  ASSERT_NE(verdicts, std::string::npos);
+  EXPECT_LT(verdicts, timeline);
+  EXPECT_NE(html.find("2 withdrawals of 50 succeeded from 100 but the balance fell by 50"), std::string::npos);
+  EXPECT_NE(html.find("data-goto-op=\"5\""), std::string::npos);
+}
+
+TEST(HtmlReport, TargetMarkupAppearsOnlyEscaped) {
+  const std::string html = render_html(test::failing_input());
+  EXPECT_EQ(html.find(test::kScriptBody), std::string::npos);
+  EXPECT_EQ(html.find("alert(1)</script>"), std::string::npos);
+  // The body is in the data block, with '<' and '>' as JSON escapes.
+  EXPECT_NE(html.find("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"), std::string::npos);
+  // Exactly our two script elements: the data block and the timeline code.
+  EXPECT_EQ(count(html, "<script"), 2u);
+  EXPECT_EQ(count(html, "</script>"), 2u);
+}
+
+TEST(HtmlReport, TitleAndSpecStringsAreEscaped) {
+  ReportInput in = test::passing_input();
+  in.title = "</title><img src=x onerror=alert(2)>";
+  in.verdicts.verdicts[0].summary = "<b>bold</b> & \"quoted\"";
+  in.verdicts.verdicts[0].invariant = "<i>inv</i>";
+  const std::string html = render_html(in);
+  EXPECT_EQ(html.find("<img src=x"), std::string::npos);
+  EXPECT_NE(html.find("&lt;/title&gt;&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"), std::string::npos);
+  EXPECT_EQ(html.find("<i>inv</i>"), std::string::npos);
+}
+
+TEST(HtmlReport, SelfContainedWithoutNetwork) {
+  const std::string html = render_html(test::failing_input());
+  EXPECT_NE(html.find("Content-Security-Policy\" content=\"default-src 'none'"), std::string::npos);
+  // No external resource: no src/href attribute pointing anywhere.
+  EXPECT_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=\s*["']?\s*(https?:)?//)", std::regex::icase)));
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+}
+
+TEST(HtmlReport, LinearizabilitySectionShowsPrefixAndUnplaceableOpWithStates) {
+  const std::string html = render_html(test::failing_input());
+  const auto section = html.find("id=\"linearizability\"");
+  ASSERT_NE(section, std::string::npos);
+  const std::string lin = html.substr(section, html.find("</section>", section) - section);
+  EXPECT_NE(lin.find("<td>L1</td>"), std::string::npos);
+  EXPECT_NE(lin.find("balance 100"), std::string::npos);
+  EXPECT_NE(lin.find("balance 50"), std::string::npos);
+  EXPECT_NE(lin.find("class=\"unplaceable\""), std::string::npos);
+  EXPECT_NE(lin.find("cannot be placed"), std::string::npos);
+}
+
+TEST(HtmlReport, ScenarioSectionHasRateSeedCommandAndCurl) {
+  const std::string html = render_html(test::failing_input());
+  EXPECT_NE(html.find("failed 7 of 10 re-runs (70%; 95% Wilson interval 39.7&ndash;89.2%)"), std::string::npos);
+  EXPECT_NE(html.find("<code>42</code>"), std::string::npos);
+  EXPECT_NE(html.find("racecheck run targets/express/rw.json --seed 42"), std::string::npos);
+  EXPECT_NE(html.find("curl -sS -X &#39;POST&#39;"), std::string::npos);
+}
+
+TEST(HtmlReport, StatsSectionHasPercentilesChartAndOutcomes) {
+  const std::string html = render_html(test::failing_input());
+  EXPECT_NE(html.find("latency p50"), std::string::npos);
+  EXPECT_NE(html.find("aria-label=\"latency histogram\""), std::string::npos);
+  EXPECT_NE(html.find("<td><b>deposit</b></td><td>50</td><td>0</td><td>8</td>"), std::string::npos);
+}
+
+TEST(HtmlReport, PassingRunRendersPass) {
+  const std::string html = render_html(test::passing_input());
+  EXPECT_NE(html.find("<span class=\"badge pass\">PASS</span>"), std::string::npos);
+  EXPECT_EQ(html.find("id=\"linearizability\""), std::string::npos);
+  EXPECT_EQ(html.find("class=\"violation"), std::string::npos);
+}
+
+TEST(HtmlReport, EmptyInputStillRenders) {
+  const std::string html = render_html(ReportInput{});
+  EXPECT_NE(html.find("No invariant was checked."), std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+TEST(HtmlReport, InvalidUtf8AndControlBytesDoNotBreakRendering) {
+  ReportInput in = test::failing_input();
+  in.ops[1].body = std::string("bad \xff\xfe bytes \x01 end");
+  in.history[1].body = in.ops[1].body;
+  in.verdicts.verdicts[1].summary = std::string("summary \xc3");
+  std::string html;
+  ASSERT_NO_THROW(html = render_html(in));
+  EXPECT_NE(html.find("summary \xEF\xBF\xBD"), std::string::npos);
+}
+
+TEST(HtmlReport, LargeHistoryRendersEveryOpWithinBudget) {
+  const ReportInput in = test::large_input();
+  ASSERT_EQ(in.ops.size(), 3000u);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string html = render_html(in);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+  EXPECT_NE(html.find("\"id\":2999"), std::string::npos);
+  // The failing window is the initial view: it starts near the violating ops, not at 0.
+  const std::smatch m = [&] {
+    std::smatch s;
+    std::regex_search(html, s, std::regex(R"re("window":\{"end":([0-9.e+]+),"start":([0-9.e+]+)\})re"));
+    return s;
+  }();
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_GT(std::stod(m[2].str()), 0.0);
+}
+
+}  // namespace
+}  // namespace racecheck
+
+namespace racecheck {
+namespace {
+
+// Leaves example reports in the build tree (for reports/screenshot.sh and the README).
+TEST(HtmlReport, WritesExampleReportsIntoTheBuildTree) {
+  const std::filesystem::path dir = std::filesystem::path(RACECHECK_BINARY_DIR) / "report-examples";
+  std::filesystem::create_directories(dir);
+  const std::vector<std::pair<std::string, ReportInput>> examples = {
+      {"failing", test::failing_input()}, {"passing", test::passing_input()}, {"large", test::large_input()}};
+  for (const auto& [name, input] : examples) {
+    std::ofstream(dir / (name + ".html"), std::ios::binary) << render_html(input);
+    std::ofstream(dir / (name + ".junit.xml"), std::ios::binary) << render_junit(input);
+    std::ofstream(dir / (name + ".json"), std::ios::binary) << render_json(input).dump(2);
+    EXPECT_GT(std::filesystem::file_size(dir / (name + ".html")), 1000u);
+  }
+}
+
+}  // namespace
+}  // namespace racecheck

@@ -1,0 +1,90 @@
+// JUnit structure, console summary, curl script, statistics helpers.
+#include <gtest/gtest.h>
+
+#include "reports/reports.h"
+#include "reports/text_util.h"
+#include "tests/reports/report_fixtures.h"
+
+namespace racecheck {
+namespace {
+
+TEST(Wilson, MatchesKnownValues) {
+  auto [lo, hi] = wilson_interval(7, 10);
+  EXPECT_NEAR(lo, 0.3968, 1e-4);
+  EXPECT_NEAR(hi, 0.8922, 1e-4);
+  std::tie(lo, hi) = wilson_interval(10, 10);
+  EXPECT_NEAR(lo, 0.7225, 1e-4);
+  EXPECT_DOUBLE_EQ(hi, 1.0);
+  std::tie(lo, hi) = wilson_interval(0, 0);
+  EXPECT_EQ(lo, 0.0);
+  EXPECT_EQ(hi, 1.0);
+}
+
+TEST(Percentile, NearestRank) {
+  EXPECT_EQ(percentile({}, 50), 0);
+  EXPECT_EQ(percentile({5, 1, 3, 2, 4}, 50), 3);
+  EXPECT_EQ(percentile({5, 1, 3, 2, 4}, 100), 5);
+  EXPECT_EQ(percentile({5, 1, 3, 2, 4}, 0), 1);
+}
+
+TEST(Escaping, XmlDropsForbiddenControlsAndRepairsUtf8) {
+  EXPECT_EQ(report_text::xml_escape(std::string("a\x01<b>\xff", 6)), "a\xEF\xBF\xBD&lt;b&gt;\xEF\xBF\xBD");
+  EXPECT_EQ(report_text::html_escape("'\"&"), "&#39;&quot;&amp;");
+  EXPECT_EQ(report_text::shell_quote("it's"), "'it'\\''s'");
+  EXPECT_EQ(report_text::json_for_script(json("</script><!--&")), "\"\\u003c/script\\u003e\\u003c!--\\u0026\"");
+}
+
+TEST(JUnit, OneTestcasePerInvariantWithFailuresAndCommand) {
+  const std::string xml = render_junit(test::failing_input());
+  EXPECT_NE(xml.find("<testsuites name=\"racecheck\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"0\""), std::string::npos);
+  EXPECT_NE(xml.find("<testcase name=\"conservation\" classname=\"racecheck.http_127_0_0_1_18081\""), std::string::npos);
+  EXPECT_NE(xml.find("<failure message=\"2 withdrawals of 50 succeeded from 100"), std::string::npos);
+  EXPECT_NE(xml.find("Reproduce: racecheck run targets/express/rw.json --seed 42"), std::string::npos);
+  EXPECT_EQ(xml.find("<script>"), std::string::npos);
+}
+
+TEST(JUnit, SeveralTargetsGiveSeveralSuitesAndStatusesMapToElements) {
+  ReportInput a = test::passing_input();
+  ReportInput b = test::failing_input();
+  b.verdicts.verdicts[0].status = Status::Unknown;
+  b.verdicts.verdicts[0].summary = "search budget of 10 s exhausted";
+  Violation should;
+  should.invariant = "idempotency";
+  should.severity = Severity::Should;
+  should.explanation = "refusal for key k1 was not replayed";
+  b.verdicts.verdicts[3].status = Status::Fail;
+  b.verdicts.verdicts[3].violations = {should};
+  const std::string xml = render_junit(std::vector<ReportInput>{a, b});
+  EXPECT_NE(xml.find("tests=\"7\" failures=\"2\" errors=\"1\" skipped=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("<testsuite name=\"racecheck http://127.0.0.1:18080\""), std::string::npos);
+  EXPECT_NE(xml.find("<testsuite name=\"racecheck http://127.0.0.1:18081\""), std::string::npos);
+  EXPECT_NE(xml.find("<error message=\"inconclusive: search budget of 10 s exhausted\""), std::string::npos);
+  EXPECT_NE(xml.find("<skipped message=\"no idempotency keys in this history\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("SHOULD-level deviations (not failing the gate):"), std::string::npos);
+}
+
+TEST(Console, SummarisesVerdictsRateAndCommand) {
+  const std::string text = render_console_summary(test::failing_input());
+  EXPECT_EQ(text.rfind("racecheck: FAIL  target http://127.0.0.1:18081  seed 42\n", 0), 0u);
+  EXPECT_NE(text.find("fail    conservation"), std::string::npos);
+  EXPECT_NE(text.find("MUST: 2 withdrawals of 50"), std::string::npos);
+  EXPECT_NE(text.find("failed 7/10 re-runs (95% CI 40-89%)"), std::string::npos);
+  EXPECT_NE(text.find("reproduce: racecheck run"), std::string::npos);
+  EXPECT_EQ(render_console_summary(test::passing_input()).find("reproduce:"), std::string::npos);
+  EXPECT_NE(render_console_summary(test::failing_input(), true).find("\x1b[1;31mFAIL\x1b[0m"), std::string::npos);
+}
+
+TEST(CurlScript, ClientsRunConcurrentlyAndRedactedHeadersComeFromTheEnvironment) {
+  const std::string sh = render_curl_script(test::failing_input());
+  EXPECT_EQ(sh.rfind("#!/bin/sh\n", 0), 0u);
+  EXPECT_NE(sh.find("-H 'Authorization: '\"${RACECHECK_HEADER_AUTHORIZATION}\""), std::string::npos);
+  EXPECT_NE(sh.find("-H 'Cookie: '\"${RACECHECK_HEADER_COOKIE}\""), std::string::npos);
+  EXPECT_NE(sh.find("-H 'Idempotency-Key: c0-op0'"), std::string::npos);
+  EXPECT_NE(sh.find("--data-binary '{\"amount\":50}' 'http://127.0.0.1:18081/accounts/1/withdraw'"), std::string::npos);
+  EXPECT_NE(sh.find(") &  # client 0\n"), std::string::npos);
+  EXPECT_NE(sh.find(") &  # client 1\n"), std::string::npos);
+  EXPECT_NE(sh.find("\nwait\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace racecheck
