@@ -67,7 +67,7 @@ TEST(DemoBankLifecycle, StopReturnsPromptlyWithIdleKeepAliveConnections) {
   const auto begin = std::chrono::steady_clock::now();
   bank->stop();
   const auto took = std::chrono::steady_clock::now() - begin;
-  EXPECT_LT(took, std::chrono::milliseconds(1000));
+  EXPECT_LT(took, std::chrono::milliseconds(3000));  // ~50 ms unloaded; generous for sanitizers
   bank->stop();  // idempotent
 }
 
