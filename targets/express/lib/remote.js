@@ -1,11 +1,11 @@
 'use strict';
 // Stand-ins for the remote calls a real service awaits in the middle of a
 // request: a fraud check before moving money, an audit/ledger write, a
-// warehouse or password-hashing service. Each is a real await of 1-4 ms, the
-// latency of a call to a service in the same data centre. The await is what
+// warehouse or identity-provider service. Each is a real await of 2-8 ms, the
+// latency of a call to another service in the same region. The await is what
 // lets another request's handler run in between (seed §7).
 
-function latency(minMs = 1, maxMs = 4) {
+function latency(minMs = 2, maxMs = 8) {
   const ms = minMs + Math.random() * (maxMs - minMs);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
