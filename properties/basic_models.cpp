@@ -132,6 +132,10 @@ class RegisterSpec final : public SequentialSpec {
     return false;
   }
   std::string describe_state(State s) const override { return values_.name(s); }
+  bool read_only(int op_id) const override {
+    const RegStep& st = steps_[index_(op_id)];
+    return st.kind == RegOp::Read || (st.seen == Seen::Fail);
+  }
 
  private:
   OpIndex index_;
@@ -212,6 +216,10 @@ class CounterSpec final : public SequentialSpec {
   }
   std::string describe_state(State s) const override {
     return std::to_string(static_cast<std::int64_t>(s));
+  }
+  bool read_only(int op_id) const override {
+    const Step& st = steps_[index_(op_id)];
+    return st.is_read || st.seen == Seen::Fail;
   }
 
  private:
@@ -344,6 +352,10 @@ class KvSpec final : public SequentialSpec {
     return true;
   }
   std::string describe_state(State s) const override { return json(materialize(s)).dump(); }
+  bool read_only(int op_id) const override {
+    const Step& st = steps_[index_(op_id)];
+    return st.kind == KvOp::Get || st.seen == Seen::Fail;
+  }
 
  private:
   static constexpr std::uint64_t kBase = 0x100000001B3ull;

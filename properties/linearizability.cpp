@@ -173,6 +173,8 @@ class PartitionSearch {
     }
     is_call_entry_.assign(m + 1, 0);
     for (std::size_t k = 0; k < n; ++k) is_call_entry_[static_cast<std::size_t>(call_entry[k])] = 1;
+    read_only_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) read_only_[k] = finite_[k] && spec_->read_only(global_[k]);
     state_ = spec_->init();
     hash_ = 0;
     entry_ = next_[0];
@@ -186,10 +188,10 @@ class PartitionSearch {
       if (done_steps++ >= max_steps) return Progress::Running;
       if ((done_steps & 1023) == 0 && Clock::now() >= limits.deadline) return Progress::Running;
       if (fresh_) {
-        // A candidate that is legal here and leaves the state unchanged (a read
-        // that matches, a cas that fails) can go next in some linearization iff
-        // any linearization exists from here: nothing can need to come before it.
-        // So take it, and try no alternative at this configuration.
+        // A read-only candidate (a read, a failed cas) that is legal here can go
+        // next in some linearization iff any linearization exists from here: it
+        // changes no state wherever it is placed, and no remaining op must precede
+        // it. So take it, and try no alternative at this configuration.
         fresh_ = false;
         const Forced f = find_forced_impl(limits);
         if (f == Forced::Taken) continue;
@@ -286,7 +288,7 @@ class PartitionSearch {
     for (int e = next_[0]; e != 0 && is_call_entry_[static_cast<std::size_t>(e)];
          e = next_[static_cast<std::size_t>(e)]) {
       const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(e)]);
-      if (!finite_[k]) continue;  // an identity info op is simply left out
+      if (!read_only_[k]) continue;  // (an identity info op is simply left out)
       State next_state = 0;
       ++steps_;
       if (!spec_->step(state_, global_[k], &next_state) || next_state != state_) continue;
@@ -368,6 +370,7 @@ class PartitionSearch {
   std::size_t words_;
   ConfigurationSet cache_;
   std::vector<char> finite_;             // op has a return event
+  std::vector<char> read_only_;          // completed op that never changes the state
   std::vector<std::uint64_t> zobrist_;   // per-op random keys: the set hash is their XOR
   std::vector<std::uint64_t> bits_;      // linearized ops
   // The event list: entry 0 is the head; next_ == 0 ends the list.

@@ -40,6 +40,10 @@ class SequentialSpec {
   // apply with the model's semantics. Not const: may intern new states.
   virtual bool step(State s, int op_id, State* next) = 0;
   virtual std::string describe_state(State s) const = 0;
+  // True when op `op_id` never changes any state it is legal in (a read, a failed
+  // cas, a refused write). The checker may then place it as early as it is legal,
+  // without trying alternatives. Default false: always safe.
+  virtual bool read_only(int op_id) const { return false; }
 };
 
 class Model {
