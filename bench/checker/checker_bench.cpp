@@ -256,6 +256,40 @@ int main(int argc, char** argv) {
                 verdict_word(r.status), ms, static_cast<unsigned long long>(r.partitions.at(0).configurations),
                 static_cast<double>(r.peak_cache_bytes) / (1 << 20));
   }
+  {
+    // Adversarial: 40 concurrent indeterminate writes of distinct values, then a
+    // read of a value nobody wrote. Refuting it means trying every order of every
+    // subset of the writes: the answer must be Unknown within the budget, not OOM.
+    std::vector<Operation> ops;
+    for (int i = 0; i < 40; ++i) {
+      Operation op;
+      op.id = i;
+      op.f = "write";
+      op.input = json{{"value", i}};
+      op.outcome = Outcome::Info;
+      op.call = i;
+      op.ret = kNever;
+      ops.push_back(op);
+    }
+    Operation read;
+    read.id = 40;
+    read.f = "read";
+    read.output = json{{"value", -1}};
+    read.outcome = Outcome::Ok;
+    read.call = 100;
+    read.ret = 200;
+    ops.push_back(read);
+    LinearizabilityOptions o;
+    o.budget_ms = 2000;
+    o.max_cache_bytes = std::size_t{1} << 30;
+    const auto start = Clock::now();
+    const auto r = check_linearizability_detailed(*reg, ops, o);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    std::printf("%-44s %8zu %8s %11.2f %12llu %11.1f\n", "register, 40 concurrent info writes, budget 2 s",
+                ops.size(), verdict_word(r.status), ms,
+                static_cast<unsigned long long>(r.partitions.at(0).configurations),
+                static_cast<double>(r.peak_cache_bytes) / (1 << 20));
+  }
   std::printf("\npeak RSS: %.1f MiB\n", peak_rss_mib());
   return 0;
 }
