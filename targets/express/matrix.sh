@@ -51,7 +51,8 @@ RUN_TIMEOUT_S=$((budget_s * 3 + 90))
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$HERE/launch.sh" list)
 
 WORK=$(mktemp -d)
-[ -n "$OUT" ] || OUT=$WORK/results
+KEEP_RESULTS=0
+if [ -n "$OUT" ]; then KEEP_RESULTS=1; else OUT=$WORK/results; fi
 mkdir -p "$OUT"
 PGDIR=""
 cleanup() {
@@ -127,6 +128,6 @@ for t in "${targets[@]}"; do
   fi
   row "$t" "$section" "$exp" "violation $found/$ran" "$first_viol" "$minimal" "$repro" "$result"
 done
-echo "results: $OUT (kept only with --out)"
+[ $KEEP_RESULTS -eq 1 ] && echo "racecheck results and logs: $OUT"
 echo "misses $misses, false alarms $false_alarms, errors $errors"
 [ $misses -eq 0 ] && [ $false_alarms -eq 0 ] && [ $errors -eq 0 ]
