@@ -56,8 +56,8 @@ th{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;le
 .sent{position:absolute;top:0;bottom:0;width:2px;background:rgba(255,255,255,.85)}
 .lin{position:absolute;top:-9px;z-index:4;font-size:10px;font-weight:700;background:#101828;color:#fff;border-radius:8px;padding:0 5px;line-height:15px;pointer-events:none}
 .lin.bad{background:var(--bad)}
-.burst{position:absolute;top:26px;bottom:0;background:rgba(47,111,222,.12);border-left:1px dashed var(--retry);border-right:1px dashed var(--retry);pointer-events:none;z-index:1}
-.burst span{position:sticky;top:30px;display:inline-block;margin:3px 4px;font-size:11px;color:var(--retry);font-weight:600;white-space:nowrap;background:rgba(255,255,255,.85);padding:0 4px;border-radius:3px}
+.burst-band{position:absolute;top:26px;background:rgba(47,111,222,.13);border-left:1px dashed var(--retry);border-right:1px dashed var(--retry);pointer-events:none;z-index:1}
+.burst-label{position:absolute;top:0;height:26px;padding:5px 5px 0;font-size:11px;font-weight:700;color:var(--retry);white-space:nowrap;background:#eaf1fd;border-left:2px solid var(--retry);z-index:1}
 svg.links{position:absolute;left:0;top:0;pointer-events:none;z-index:3;overflow:visible}
 #tip{position:fixed;z-index:20;max-width:460px;background:#101828;color:#f2f4f7;font-size:12px;padding:8px 10px;border-radius:6px;pointer-events:none;display:none;white-space:pre-wrap;box-shadow:0 6px 18px rgba(0,0,0,.25)}
 #details{margin-top:12px;border:1px solid var(--line);border-radius:8px;padding:12px 14px;background:#fbfcfd;min-height:64px}
@@ -137,15 +137,15 @@ ops.forEach(function(o){
   o.row = r;
 });
 var laneTop = [], y = 26;
-lanes.forEach(function(l, i){ laneTop[i] = y; y += Math.max(1, l.rows.length) * ROW_H + 8; });
+lanes.forEach(function(l, i){ laneTop[i] = y; y += Math.max(1, l.rows.length) * ROW_H + 12; });
 var totalH = y;
 
 var axis = el('div', 'axis'); inner.appendChild(axis);
 var burst = null;
-if (data.burst) { burst = el('div', 'burst'); burst.appendChild(el('span', null, 'burst arrival spread ' + fmt(data.burst.spread))); inner.appendChild(burst); }
+if (data.burst) { burst = el('div', 'burst-band'); burst.title = 'burst arrival spread ' + fmt(data.burst.spread); inner.appendChild(burst); }
 lanes.forEach(function(l, i){
   var lane = el('div', 'lane'); lane.style.position = 'absolute'; lane.style.left = '0'; lane.style.right = '0';
-  lane.style.top = laneTop[i] + 'px'; lane.style.height = (Math.max(1, l.rows.length) * ROW_H + 8) + 'px';
+  lane.style.top = laneTop[i] + 'px'; lane.style.height = (Math.max(1, l.rows.length) * ROW_H + 12) + 'px';
   var lab = el('div', 'lane-label', 'client ' + l.p); lab.style.position = 'sticky'; lane.appendChild(lab);
   inner.appendChild(lane);
 });
@@ -199,7 +199,7 @@ Object.keys(byKey).forEach(function(k){
 });
 
 function x(t){ return LABEL_W + t * scale; }
-function yOf(o){ return laneTop[laneOf[o.p]] + 5 + o.row * ROW_H; }
+function yOf(o){ return laneTop[laneOf[o.p]] + 9 + o.row * ROW_H; }
 function layout(){
   var width = LABEL_W + span * scale + PAD_R;
   inner.style.width = width + 'px'; inner.style.height = totalH + 'px';
@@ -215,10 +215,15 @@ function layout(){
     var x1 = x(l.from.end), y1 = yOf(l.from) + 11, x2 = x(l.to.call), y2 = yOf(l.to) + 11;
     var d;
     if (l.kind === 'retry') d = 'M' + x1 + ',' + (y1 + 9) + ' C' + (x1 + 14) + ',' + (y1 + 20) + ' ' + (x2 - 14) + ',' + (y2 + 20) + ' ' + x2 + ',' + (y2 + 9);
-    else { var mx = (x1 + x2) / 2; d = 'M' + x1 + ',' + y1 + ' C' + (mx + 30) + ',' + y1 + ' ' + (mx - 30) + ',' + y2 + ' ' + x2 + ',' + y2; }
+    else {
+      // Duplicates are concurrent: link the two invokes (the moments both were in flight).
+      x1 = x(l.from.call) + 2; x2 = x(l.to.call) + 2;
+      var down = y2 > y1, ya = y1 + (down ? 11 : -11), yb = y2 + (down ? -11 : 11);
+      d = 'M' + x1 + ',' + ya + ' C' + (x1 - 22) + ',' + (ya + yb) / 2 + ' ' + (x2 - 22) + ',' + (ya + yb) / 2 + ' ' + x2 + ',' + yb;
+    }
     l.path.setAttribute('d', d);
   });
-  if (burst) { burst.style.left = x(data.burst.start) + 'px'; burst.style.width = Math.max(2, data.burst.spread * scale) + 'px'; }
+  if (burst) { burst.style.left = x(data.burst.start) + 'px'; burst.style.width = Math.max(2, data.burst.spread * scale) + 'px'; burst.style.height = (totalH - 26) + 'px'; }
   drawAxis();
 }
 function drawAxis(){
@@ -227,6 +232,10 @@ function drawAxis(){
   [1, 2, 5, 10].some(function(m){ if (step * m >= target) { step *= m; return true; } return false; });
   for (var t = 0, n = 0; t <= span && n < 5000; t += step, n++) {
     var tk = el('div', 'tick', fmt(t)); tk.style.left = x(t) + 'px'; axis.appendChild(tk);
+  }
+  if (data.burst) {
+    var bl = el('div', 'burst-label', 'burst arrival spread ' + fmt(data.burst.spread));
+    bl.style.left = x(data.burst.start) + 'px'; axis.appendChild(bl);
   }
 }
 function fit(a, b){

@@ -230,7 +230,9 @@ std::string linearizability_section(const ReportInput& in) {
       auto state = [&](std::size_t i) {
         return i < x.prefix_states.size() ? html_escape(x.prefix_states[i]) : std::string("?");
       };
-      out += "<section id=\"linearizability\"><h2>Linearizability: " + html_escape(x.invariant) + "</h2><p>" +
+      out += "<section id=\"linearizability\"><h2>" +
+             (x.invariant == "linearizability" ? std::string("Linearizability") : "Linearizability: " + html_escape(x.invariant)) +
+             "</h2><p>" +
              html_escape(x.explanation) + "</p><p class=\"muted\">The longest linearizable prefix (" +
              std::to_string(x.linearized_prefix.size()) +
              " ops, in linearization order, marked L1, L2, … on the timeline) and the op that cannot be placed after it.</p>"
@@ -298,7 +300,7 @@ std::string latency_chart(const std::vector<double>& samples) {
   }
   svg += "<line x1=\"0\" x2=\"" + std::to_string(kW) + "\" y1=\"" + std::to_string(kH) + "\" y2=\"" + std::to_string(kH) +
          "\" stroke=\"#98a2b3\"/><text x=\"4\" y=\"" + std::to_string(kH + 16) + "\" font-size=\"11\" fill=\"#667085\">0 ms</text><text x=\"" +
-         std::to_string(4 + kBins * kBarW - 40) + "\" y=\"" + std::to_string(kH + 16) + "\" font-size=\"11\" fill=\"#667085\">" +
+         std::to_string(kBins * kBarW) + "\" y=\"" + std::to_string(kH + 16) + "\" font-size=\"11\" text-anchor=\"end\" fill=\"#667085\">" +
          format_fixed(hi, 2) + " ms (p99)</text><text x=\"" + std::to_string(4 + kBins * kBarW) + "\" y=\"" + std::to_string(kH + 30) +
          "\" font-size=\"11\" fill=\"#d62839\">&gt;p99</text></svg>";
   return svg;
@@ -320,7 +322,7 @@ std::string stats_section(const ReportInput& in) {
            card(format_fixed(*std::max_element(l.begin(), l.end()), 2) + " ms", "max");
   }
   if (in.burst_spread_ns >= 0) out += card(format_duration_ns(static_cast<double>(in.burst_spread_ns)), "burst arrival spread");
-  out += "</div><div class=\"grid2\"><div><b>Latency</b>" + latency_chart(l) +
+  out += "</div><div class=\"grid2\"><div><b>Latency</b><div>" + latency_chart(l) + "</div>" +
          "</div><div><b>Outcomes per operation</b><table><tr><th>Operation</th><th>ok</th><th>fail</th><th>info</th><th></th></tr>";
   for (const auto& [op, counts] : s.outcomes_by_op) {
     auto count = [&](const char* k) { auto it = counts.find(k); return it == counts.end() ? 0 : it->second; };

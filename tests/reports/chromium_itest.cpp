@@ -41,14 +41,14 @@ std::size_t count_matches(const std::string& text, const std::regex& re) {
   return static_cast<std::size_t>(std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
 }
 
-// Console errors Chromium logs to stderr with --enable-logging: "Uncaught ..." or
-// a CONSOLE line of level ERROR.
+// Console messages Chromium logs to stderr with --enable-logging. This Chromium
+// logs console.error and uncaught exceptions alike as "INFO:CONSOLE(...)" lines,
+// without the level, and the report's script never logs: any console line counts.
 std::vector<std::string> console_errors(const std::string& log) {
   std::vector<std::string> errors;
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
-    const bool console = line.find("CONSOLE") != std::string::npos;
-    if (line.find("Uncaught") != std::string::npos || (console && line.find("ERROR") != std::string::npos) ||
+    if (line.find(":CONSOLE") != std::string::npos || line.find("Uncaught") != std::string::npos ||
         line.find("Content Security Policy") != std::string::npos)
       errors.push_back(line);
   }
@@ -63,6 +63,15 @@ class Chromium : public ::testing::Test {
   }
   test::TempDir dir;
 };
+
+// The detector is not vacuous: a page whose script throws and logs is caught.
+TEST_F(Chromium, ConsoleErrorsAreDetected) {
+  const DumpedPage page =
+      dump_dom("<!DOCTYPE html><html><body><script>console.error('boom'); undefinedFunction();</script></body></html>", dir);
+  const auto errors = console_errors(page.log);
+  ASSERT_EQ(errors.size(), 2u) << page.log;
+  EXPECT_NE(errors[1].find("Uncaught ReferenceError"), std::string::npos);
+}
 
 TEST_F(Chromium, FailingReportHasOneBarPerRequestAndNoConsoleErrors) {
   const ReportInput in = test::failing_input();
