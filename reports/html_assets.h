@@ -136,6 +136,11 @@ ops.forEach(function(o){
   lane.rows[r] = end;
   o.row = r;
 });
+// An info op's dotted tail (it may still take effect) runs until its client's next request.
+var lastOfLane = {};
+ops.slice().sort(function(a, b){ return a.call - b.call; }).forEach(function(o){
+  var prev = lastOfLane[o.p]; if (prev && prev.ret === null) prev.tailEnd = o.call; lastOfLane[o.p] = o;
+});
 var laneTop = [], y = 26;
 lanes.forEach(function(l, i){ laneTop[i] = y; y += Math.max(1, l.rows.length) * ROW_H + 12; });
 var totalH = y;
@@ -207,7 +212,7 @@ function layout(){
   ops.forEach(function(o){
     var r = bars[o.id], left = x(o.call), w = Math.max(3, (o.end - o.call) * scale);
     r.el.style.left = left + 'px'; r.el.style.top = yOf(o) + 'px'; r.el.style.width = w + 'px';
-    if (r.tail) { r.tail.style.left = (left + w) + 'px'; r.tail.style.top = (yOf(o) + 11) + 'px'; r.tail.style.width = Math.max(0, x(span) - left - w) + 'px'; }
+    if (r.tail) { r.tail.style.left = (left + w) + 'px'; r.tail.style.top = (yOf(o) + 11) + 'px'; r.tail.style.width = Math.max(0, x(o.tailEnd !== undefined ? o.tailEnd : span) - left - w) + 'px'; }
     if (r.sent) r.sent.style.left = Math.min(w - 2, Math.max(0, (o.sent - o.call) * scale)) + 'px';
     if (r.lin) { r.lin.style.left = (left + 2) + 'px'; r.lin.style.top = (yOf(o) - 8) + 'px'; }
   });
