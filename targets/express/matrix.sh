@@ -46,7 +46,7 @@ budget_s=${BUDGET%s}
 # Budget for the search, then shrinking and reproduction; beyond this a run hangs.
 RUN_TIMEOUT_S=$((budget_s * 3 + 90))
 
-[ -d "$HERE/node_modules" ] || (cd "$HERE" && timeout 900 npm ci --no-audit --no-fund >/dev/null 2>&1) \
+[ -d "$HERE/node_modules" ] || (cd "$HERE" && timeout 1800 npm ci --no-audit --no-fund >/dev/null 2>&1) \
   || { echo "matrix.sh: npm ci failed in $HERE" >&2; exit 2; }
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$HERE/launch.sh" list)
 

@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 
 command -v node >/dev/null || { echo "express_race: node is not installed"; echo "0 passed, 1 failed"; exit 1; }
-[ -d "$EXPRESS/node_modules" ] || (cd "$EXPRESS" && timeout 900 npm ci --no-audit --no-fund >/dev/null 2>&1) \
+[ -d "$EXPRESS/node_modules" ] || (cd "$EXPRESS" && timeout 1800 npm ci --no-audit --no-fund >/dev/null 2>&1) \
   || { echo "express_race: npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 
 field() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).'"$2"' ?? "")' "$EXPRESS/$1/expected.json"; }

@@ -27,7 +27,7 @@ trap cleanup EXIT
 command -v node >/dev/null || { echo "express_smoke: node is not installed (scripts/setup.sh --with node)"; echo "0 passed, 1 failed"; exit 1; }
 if [ ! -d "$EXPRESS/node_modules" ]; then
   echo "express_smoke: npm ci in targets/express"
-  (cd "$EXPRESS" && timeout 900 npm ci --no-audit --no-fund >"$WORK/npm.log" 2>&1) \
+  (cd "$EXPRESS" && timeout 1800 npm ci --no-audit --no-fund >"$WORK/npm.log" 2>&1) \
     || { cat "$WORK/npm.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
