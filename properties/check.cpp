@@ -74,9 +74,17 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
     for (auto& x : v.violations) map_to_history_ops(x, collapsed);
     report.verdicts.push_back(std::move(v));
   };
+  // A model's complaint about a logical op names the history op it came from.
+  auto on_collapsed = [&](auto&& check) {
+    try {
+      add_collapsed(check());
+    } catch (const ModelInputError& e) {
+      throw ModelInputError(collapsed.members.at(e.op_id).front(), e.field, e.reason);
+    }
+  };
   // In a fixed order, whatever order they were asked for in.
   if (enabled("no-overdraft")) report.verdicts.push_back(check_no_overdraft(ops));
-  if (enabled("conservation")) add_collapsed(check_conservation(collapsed.ops, options.model));
+  if (enabled("conservation")) on_collapsed([&] { return check_conservation(collapsed.ops, options.model); });
   if (enabled("idempotency")) {
     IdempotencyOptions io;
     io.volatile_fields = options.volatile_fields;
@@ -85,7 +93,7 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
   if (enabled("linearizability")) {
     LinearizabilityOptions lo;
     lo.budget_ms = options.budget_ms;
-    add_collapsed(check_linearizability(*model, collapsed.ops, lo));
+    on_collapsed([&] { return check_linearizability(*model, collapsed.ops, lo); });
   }
   return report;
 }
