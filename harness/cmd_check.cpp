@@ -1,0 +1,133 @@
+// `racecheck check H.jsonl --model M`: checks a recorded history offline.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "harness/commands.h"
+#include "harness/exit_codes.h"
+#include "properties/jepsen_import.h"
+#include "properties/properties.h"
+
+namespace racecheck {
+namespace {
+
+struct CheckArgs {
+  std::string path;
+  std::string format = "jsonl";
+  CheckOptions options;
+};
+
+std::string history_error_text(const std::string& path, const HistoryError& e) {
+  std::string s = path;
+  if (e.line > 0) s += ":" + std::to_string(e.line);
+  s += ": ";
+  if (!e.field.empty()) s += "field '" + e.field + "': ";
+  return s + e.reason;
+}
+
+std::string op_line(const Model& model, const Operation& op) {
+  std::string s = "    op " + std::to_string(op.id) + ": " + model.describe_op(op) + "  [process " +
+                  std::to_string(op.process);
+  if (!op.key.empty()) s += ", key " + op.key + " attempt " + std::to_string(op.attempt);
+  if (op.status) s += ", HTTP " + std::to_string(op.status);
+  return s + "]";
+}
+
+void print_report(std::ostream& out, const Model& model, const std::vector<Operation>& ops,
+                  const CheckReport& report) {
+  constexpr size_t kMaxOpsShown = 20;
+  for (const auto& v : report.verdicts) {
+    out << "[" << to_string(v.status) << "] " << v.invariant << ": " << v.summary;
+    if (v.elapsed_ms >= 0.05) out << " (" << static_cast<long long>(v.elapsed_ms * 10 + 0.5) / 10.0 << " ms)";
+    out << "\n";
+    for (const auto& x : v.violations) {
+      out << "  " << to_string(x.severity) << ": " << x.explanation << "\n";
+      for (size_t i = 0; i < x.ops.size() && i < kMaxOpsShown; ++i)
+        if (x.ops[i] >= 0 && static_cast<size_t>(x.ops[i]) < ops.size()) out << op_line(model, ops[x.ops[i]]) << "\n";
+      if (x.ops.size() > kMaxOpsShown) out << "    ... and " << x.ops.size() - kMaxOpsShown << " more ops\n";
+    }
+  }
+  out << "overall: " << to_string(report.overall()) << "\n";
+}
+
+int run_check(const CheckArgs& args) {
+  std::ifstream in(args.path, std::ios::binary);
+  if (!in) {
+    std::cerr << "racecheck check: cannot read " << args.path << ": " << std::strerror(errno) << "\n";
+    return exit_code::kUsage;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    std::cerr << "racecheck check: error reading " << args.path << "\n";
+    return exit_code::kUsage;
+  }
+
+  std::vector<Event> events;
+  try {
+    if (args.format == "jsonl") {
+      ParsedHistory parsed = parse_history_jsonl(text.str());
+      if (parsed.truncated_tail)
+        std::cerr << args.path << ": note: the last line is incomplete (a run killed mid-write); ignored\n";
+      events = std::move(parsed.events);
+    } else if (args.format == "jepsen-etcd") {
+      events = import_jepsen_etcd(text.str());
+    } else {
+      events = import_jepsen_kv(text.str());
+    }
+  } catch (const HistoryError& e) {
+    std::cerr << history_error_text(args.path, e) << "\n";
+    return exit_code::kUsage;
+  }
+
+  const PairingResult paired = pair_operations(events);
+  for (const auto& p : paired.problems) std::cerr << args.path << ": warning: " << p << "\n";
+  const std::unique_ptr<Model> model = make_model(args.options.model);
+  CheckReport report;
+  try {
+    report = check_operations(paired.ops, args.options);
+  } catch (const CheckUsageError& e) {
+    std::cerr << "racecheck check: " << e.what() << "\n";
+    return exit_code::kUsage;
+  } catch (const ModelInputError& e) {
+    const Operation& op = paired.ops.at(e.op_id);
+    std::cerr << args.path << ": op " << e.op_id << " (" << op.f << ", event " << op.invoke_event
+              << "): field '" << e.field << "': " << e.reason << " (model " << args.options.model << ")\n";
+    return exit_code::kUsage;
+  }
+  std::cout << args.path << ": " << paired.ops.size() << " ops, model " << args.options.model << "\n";
+  print_report(std::cout, *model, paired.ops, report);
+  switch (report.overall()) {
+    case Status::Fail: return exit_code::kViolation;
+    case Status::Unknown: return exit_code::kInconclusive;
+    default: return exit_code::kOk;
+  }
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<CheckArgs>();
+  CLI::App* cmd = app.add_subcommand("check", "check a recorded history offline against a model");
+  cmd->add_option("history", args->path, "history file (JSONL events, or a Jepsen log with --format)")
+      ->required();
+  std::string models;
+  for (const auto& n : model_names()) models += (models.empty() ? "" : "|") + n;
+  cmd->add_option("--model", args->options.model, "model: " + models)->required();
+  cmd->add_option("--format", args->format, "input format")
+      ->check(CLI::IsMember({"jsonl", "jepsen-etcd", "jepsen-kv"}));
+  std::string invariants;
+  for (const char* n : kInvariantNames) invariants += (invariants.empty() ? "" : "|") + std::string(n);
+  cmd->add_option("--invariant", args->options.invariants,
+                  "invariant to check (repeatable; default: all that apply): " + invariants);
+  cmd->add_option("--volatile", args->options.volatile_fields,
+                  "JSON pointer of a response field that may differ between replays (repeatable)");
+  cmd->add_option("--budget-ms", args->options.budget_ms, "linearizability time budget in ms")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([args, &exit_code] { exit_code = run_check(*args); });
+}
+
+}  // namespace racecheck
