@@ -188,7 +188,7 @@ class Run {
     for (auto& t : active_) release_handle(*t);
   }
 
-  ExecutorResult execute();
+  ExecutorResult execute(std::int64_t origin_ns);
 
  private:
   std::int64_t rel(std::int64_t ns) const { return ns < 0 ? -1 : ns - origin_ns_; }
@@ -480,8 +480,9 @@ std::int64_t Run::next_wakeup_ns(std::int64_t now) const {
   return next;
 }
 
-ExecutorResult Run::execute() {
-  origin_ns_ = monotonic_ns();
+ExecutorResult Run::execute(std::int64_t origin_ns) {
+  const std::int64_t start_ns = monotonic_ns();
+  origin_ns_ = origin_ns >= 0 ? origin_ns : start_ns;
   clients_.resize(scenario_.clients.size());
   for (std::size_t i = 0; i < clients_.size(); ++i) {
     const auto& ops = scenario_.clients[i].ops;
@@ -490,10 +491,10 @@ ExecutorResult Run::execute() {
       continue;
     }
     if (scenario_.release == Release::Staggered) {
-      clients_[i].due_ns = origin_ns_ + static_cast<std::int64_t>(i) * scenario_.stagger_us * 1000 +
+      clients_[i].due_ns = start_ns + static_cast<std::int64_t>(i) * scenario_.stagger_us * 1000 +
                            static_cast<std::int64_t>(ops[0].delay_us) * 1000;
     } else {
-      clients_[i].due_ns = origin_ns_;
+      clients_[i].due_ns = start_ns;
     }
   }
 
@@ -534,7 +535,7 @@ ExecutorResult Run::execute() {
     curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
   }
 
-  result_.elapsed_ns = monotonic_ns() - origin_ns_;
+  result_.elapsed_ns = monotonic_ns() - start_ns;
   if (!burst_sent_ns_.empty()) {
     const auto [lo, hi] = std::minmax_element(burst_sent_ns_.begin(), burst_sent_ns_.end());
     result_.burst_spread_ns = *hi - *lo;
@@ -549,7 +550,8 @@ Executor::~Executor() = default;
 
 const ExecutorOptions& Executor::options() const { return impl_->options; }
 
-ExecutorResult Executor::run(const Scenario& scenario, Protocol& protocol, HistorySink& sink) {
+ExecutorResult Executor::run(const Scenario& scenario, Protocol& protocol, HistorySink& sink,
+                             std::int64_t origin_ns) {
   long max_connections = impl_->options.max_connections;
   if (max_connections <= 0) {
     max_connections = std::max<long>(64, 2 * static_cast<long>(scenario.clients.size()));
@@ -557,7 +559,7 @@ ExecutorResult Executor::run(const Scenario& scenario, Protocol& protocol, Histo
   max_connections = std::max<long>(max_connections, static_cast<long>(scenario.clients.size()));
   curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, max_connections);
   Run run(impl_->multi, impl_->options, scenario, protocol, sink);
-  return run.execute();
+  return run.execute(origin_ns);
 }
 
 }  // namespace racecheck

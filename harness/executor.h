@@ -64,10 +64,11 @@ class Executor {
 
   // Runs the scenario to the end (every op completed: ok, fail or info) and
   // appends its events to `sink`. Times (time_ns, sent_ns) are CLOCK_MONOTONIC
-  // ns since the start of this run. Throws only for harness errors (a protocol
-  // that throws while rendering, a sink that cannot write); transport problems
-  // become info events.
-  ExecutorResult run(const Scenario& scenario, Protocol& protocol, HistorySink& sink);
+  // ns since `origin_ns` (a monotonic_ns() value taken by the caller, so that
+  // setup and final-read events share the clock); -1 = the start of this run.
+  // Throws only for harness errors (a protocol that throws while rendering, a
+  // sink that cannot write); transport problems become info events.
+  ExecutorResult run(const Scenario& scenario, Protocol& protocol, HistorySink& sink, std::int64_t origin_ns = -1);
 
   const ExecutorOptions& options() const;
 
