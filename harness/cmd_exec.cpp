@@ -1,0 +1,161 @@
+// `racecheck exec SPEC SCENARIO --history H.jsonl [--target URL]...`: runs one
+// saved scenario against the target once (setup, the scenario, the final read),
+// streams the history to H.jsonl and prints what the executor saw. No checking:
+// `racecheck check H.jsonl` does that.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "harness/commands.h"
+#include "harness/executor.h"
+#include "harness/exit_codes.h"
+#include "harness/history_writer.h"
+#include "harness/spec.h"
+#include "harness/spec_protocol.h"
+#include "harness/trial_setup.h"
+
+namespace racecheck {
+namespace {
+
+struct ExecArgs {
+  std::string spec_path;
+  std::string scenario_path;
+  std::string history_path;
+  std::vector<std::string> targets;
+  int accounts = 0;
+};
+
+// The number of accounts a scenario needs: its largest "account" argument + 1,
+// at least the spec's default.
+int accounts_needed(const Spec& spec, const Scenario& scenario) {
+  int count = spec.accounts.count;
+  for (const auto& client : scenario.clients) {
+    for (const auto& op : client.ops) {
+      if (op.args.is_object() && op.args.contains("account") && op.args["account"].is_number_integer()) {
+        count = std::max(count, op.args["account"].get<int>() + 1);
+      }
+    }
+  }
+  return count;
+}
+
+std::string microseconds(std::int64_t ns) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.1f us", static_cast<double>(ns) / 1000.0);
+  return buffer;
+}
+
+int run_exec(const ExecArgs& args) {
+  Spec spec;
+  Scenario scenario;
+  try {
+    spec = load_spec_file(args.spec_path);
+    if (!args.targets.empty()) override_base_urls(spec, args.targets);
+  } catch (const SpecError& e) {
+    std::cerr << "racecheck exec: " << e.what() << "\n";
+    return exit_code::kUsage;
+  }
+  try {
+    std::ifstream in(args.scenario_path, std::ios::binary);
+    if (!in) {
+      std::cerr << "racecheck exec: cannot read " << args.scenario_path << ": " << std::strerror(errno) << "\n";
+      return exit_code::kUsage;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    json j = json::parse(text.str());
+    // A saved run result holds the scenario under "minimal_scenario" or "scenario".
+    if (j.is_object() && !j.contains("clients")) {
+      if (j.contains("minimal_scenario")) j = j["minimal_scenario"];
+      else if (j.contains("scenario")) j = j["scenario"];
+    }
+    scenario = scenario_from_json(j);
+  } catch (const json::parse_error& e) {
+    std::cerr << "racecheck exec: " << args.scenario_path << ": not JSON: " << e.what() << "\n";
+    return exit_code::kUsage;
+  } catch (const ScenarioError& e) {
+    std::cerr << "racecheck exec: " << args.scenario_path << ": " << e.pointer << ": " << e.reason << "\n";
+    return exit_code::kUsage;
+  }
+  const int account_count = args.accounts > 0 ? args.accounts : accounts_needed(spec, scenario);
+  try {
+    check_scenario(spec, scenario, account_count);
+  } catch (const ScenarioError& e) {
+    std::cerr << "racecheck exec: " << args.scenario_path << ": " << e.pointer << ": " << e.reason << "\n";
+    return exit_code::kUsage;
+  }
+
+  std::unique_ptr<JsonlFileSink> sink;
+  try {
+    sink = std::make_unique<JsonlFileSink>(args.history_path);
+  } catch (const std::exception& e) {
+    std::cerr << "racecheck exec: " << e.what() << "\n";
+    return exit_code::kUsage;
+  }
+
+  // One clock for setup, scenario and final read.
+  const std::int64_t origin = monotonic_ns();
+  SequentialOptions sequential;
+  sequential.clock_ns = [origin] { return monotonic_ns() - origin; };
+  TrialSetupResult setup;
+  try {
+    setup = run_trial_setup(spec, account_count, sink.get(), sequential);
+  } catch (const SetupError& e) {
+    std::cerr << "racecheck exec: setup failed: " << e.what() << "\n";
+    return exit_code::kTarget;
+  }
+
+  SpecProtocol protocol(spec, setup.variables);
+  ExecutorOptions options;
+  options.request_timeout_ms = spec.request_timeout_ms;
+  options.max_body_bytes = spec.max_body_bytes;
+  Executor executor(options);
+  ExecutorResult result;
+  try {
+    result = executor.run(scenario, protocol, *sink, origin);
+  } catch (const std::exception& e) {
+    std::cerr << "racecheck exec: " << e.what() << "\n";
+    return exit_code::kUsage;
+  }
+  const FinalReadResult final_read = run_final_read(spec, protocol, account_count, sink.get(), sequential);
+
+  std::cout << "requests: " << result.requests_sent << " (" << result.requests_fully_sent << " fully sent)"
+            << "  ok " << result.ok << "  fail " << result.fail << "  info " << result.info << "\n";
+  for (const auto& [reason, n] : result.info_reasons) std::cout << "  info " << reason << ": " << n << "\n";
+  if (result.burst_spread_ns >= 0) {
+    std::cout << "burst: " << result.burst_synchronized << " held by their last byte, spread "
+              << microseconds(result.burst_spread_ns);
+    if (result.burst_unsynchronized > 0) std::cout << "; " << result.burst_unsynchronized << " bodyless sent unsynchronized";
+    if (result.burst_park_timed_out) std::cout << "; released before all had parked";
+    std::cout << "\n";
+  }
+  std::cout << "elapsed: " << microseconds(result.elapsed_ns) << ", new connections: " << result.new_connections
+            << "\n";
+  for (std::size_t i = 0; i < final_read.balances.size(); ++i) {
+    if (final_read.balances[i]) std::cout << "account " << i << " final balance: " << *final_read.balances[i] << "\n";
+  }
+  std::cout << "history: " << args.history_path << "\n";
+  if (!final_read.complete()) {
+    for (const auto& p : final_read.problems) std::cerr << "racecheck exec: final read: " << p << "\n";
+    return exit_code::kTarget;
+  }
+  return exit_code::kOk;
+}
+
+}  // namespace
+
+void add_exec_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ExecArgs>();
+  CLI::App* cmd = app.add_subcommand("exec", "run one saved scenario once against the target, writing its history");
+  cmd->add_option("spec", args->spec_path, "target spec (JSON)")->required();
+  cmd->add_option("scenario", args->scenario_path, "scenario JSON (or a result file holding one)")->required();
+  cmd->add_option("--history", args->history_path, "history output (JSONL), streamed as events happen")->required();
+  cmd->add_option("--target", args->targets, "base URL replacing the spec's (repeatable: one per instance)");
+  cmd->add_option("--accounts", args->accounts, "number of accounts to set up (default: what the scenario uses)");
+  cmd->callback([args, &exit_code] { exit_code = run_exec(*args); });
+}
+
+}  // namespace racecheck
