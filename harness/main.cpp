@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = racecheck::exit_code::kOk;
   // Subcommands register here as they exist (harness/commands.h).
+  racecheck::add_check_command(app, exit_code);
   racecheck::add_exec_command(app, exit_code);
   try {
     app.parse(argc, argv);
