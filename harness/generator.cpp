@@ -55,12 +55,14 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
       for (std::size_t i = 0; i < names.size(); ++i) a[names[i]] = *arg_gens[i];
       return a;
     });
+    const bool keyless = std::find(s.keyless_operations.begin(), s.keyless_operations.end(), f) !=
+                         s.keyless_operations.end();
     // false first: RapidCheck shrinks a weighted choice toward the first element.
     const int lost = std::clamp(s.lost_response_percent, 0, 100);
     auto lose = weighted_choice<bool>({{100 - lost, false}, {lost, true}});
     return rc::gen::build<OpPlan>(rc::gen::set(&OpPlan::f, rc::gen::just(f)),
                                   rc::gen::set(&OpPlan::args, args),
-                                  rc::gen::set(&OpPlan::key_policy, weighted_choice(policies)),
+                                  rc::gen::set(&OpPlan::key_policy, keyless ? rc::gen::just(KeyPolicy::None) : weighted_choice(policies)),
                                   rc::gen::set(&OpPlan::attempts, rc::gen::inRange(1, std::max(1, s.max_attempts) + 1)),
                                   rc::gen::set(&OpPlan::lose_response, lose));
   });
@@ -105,7 +107,13 @@ Scenario build_scenario(const ScenarioPlan& plan) {
       op.args = p.args;
       op.max_attempts = p.attempts;
       op.lose_response = p.lose_response;
-      if (p.key_policy != KeyPolicy::None) op.key = "c" + std::to_string(c) + "-op" + std::to_string(i);
+      if (p.key_policy != KeyPolicy::None) {
+        op.key = "c" + std::to_string(c) + "-op" + std::to_string(i);
+      } else {
+        // Without a key a retry is a new request: a service that executes it again
+        // is right to. Only keyed ops are retried.
+        op.max_attempts = 1;
+      }
       sc.clients[c].ops.push_back(op);
 
       ScenarioOp copy = op;

@@ -40,6 +40,7 @@ struct GeneratorSettings {
   std::map<std::string, std::vector<std::string>> op_arguments;  // operation → its placeholder names
   std::map<std::string, ArgDomain> arguments;                    // placeholder → domain
   int accounts = 1;                                              // "account" placeholder: 0 .. accounts-1
+  std::vector<std::string> keyless_operations;                   // never sent with an idempotency key
   std::map<KeyPolicy, int> key_policy_weights{{KeyPolicy::Fresh, 1}};
   int max_attempts = 1;                // retries of an info outcome
   int lost_response_percent = 0;       // chance that an op's first attempt loses its response

@@ -1,6 +1,7 @@
 #include "harness/property_runner.h"
 
 #include <exception>
+#include <iostream>
 
 #include <rapidcheck.h>
 
@@ -28,21 +29,37 @@ std::uint64_t chunk_seed(std::uint64_t seed, int chunk) {
   return z ^ (z >> 31);
 }
 
+// RapidCheck prints "Using configuration: seed=..." to stderr when it first loads
+// its global configuration. Our seed is ours (--seed), so that line would only
+// mislead: load the configuration once with stderr muted.
+void load_rapidcheck_configuration_quietly() {
+  static const bool loaded = [] {
+    std::streambuf* saved = std::cerr.rdbuf(nullptr);
+    (void)rc::detail::configuration();
+    std::cerr.rdbuf(saved);
+    std::cerr.clear();
+    return true;
+  }();
+  (void)loaded;
+}
+
 }  // namespace
 
 PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn& trial,
                                const PropertyRunOptions& options) {
+  load_rapidcheck_configuration_quietly();
   PropertyRunResult result;
   const auto start = Clock::now();
   std::exception_ptr fatal;
   bool shrinking = false;
+  auto shrink_deadline = Clock::time_point::max();
   const auto gen = gen_scenario_plan(settings);
 
   // Runs the scenario up to K times; fails on the first violation.
   auto property = [&]() {
     const ScenarioPlan plan = *gen;
     if (fatal) return;  // a trial threw: finish RapidCheck quickly, rethrow below
-    const auto deadline = shrinking ? options.shrink_deadline : options.search_deadline;
+    const auto deadline = shrinking ? shrink_deadline : options.search_deadline;
     if (Clock::now() >= deadline) return;  // out of budget: this candidate "passes"
     const Scenario scenario = build_scenario(plan);
     if (shrinking) ++result.shrink_candidates; else ++result.scenarios;
@@ -66,7 +83,10 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
           ++result.failing_candidates;
         }
         result.minimal_failure = record;
-        shrinking = true;  // RapidCheck shrinks right after the first failing case
+        if (!shrinking) {
+          shrinking = true;  // RapidCheck shrinks right after the first failing case
+          shrink_deadline = Clock::now() + options.shrink_budget;
+        }
         RC_FAIL("invariant violated");
       }
     }

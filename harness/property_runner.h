@@ -37,7 +37,8 @@ struct PropertyRunOptions {
   int max_trials = 100;               // generated scenarios (each run `repeat` times at most)
   int repeat = 1;                     // K: runs per scenario / shrink candidate
   std::chrono::steady_clock::time_point search_deadline = std::chrono::steady_clock::time_point::max();
-  std::chrono::steady_clock::time_point shrink_deadline = std::chrono::steady_clock::time_point::max();
+  // Shrinking gets this long from the moment the first failure is found.
+  std::chrono::steady_clock::duration shrink_budget = std::chrono::hours(24);
   bool shrink = true;
   int max_size = 100;                 // RapidCheck's size ceiling
   std::function<void(const char* phase)> on_trial;  // progress hook, called after every trial

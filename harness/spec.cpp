@@ -3,6 +3,7 @@
 // default.
 #include "harness/spec.h"
 
+#include "properties/bounded_json.h"
 #include "properties/models.h"
 #include "properties/money.h"
 
@@ -565,7 +566,11 @@ class SpecReader {
     }
     if (j.contains("idempotency_header")) {
       spec.idempotency_header = string_value(j["idempotency_header"], "/idempotency_header");
-      headers_value(json::object({{spec.idempotency_header, ""}}), "/idempotency_header");
+      try {
+        headers_value(json::object({{spec.idempotency_header, ""}}), "/idempotency_header");
+      } catch (const SpecError& e) {
+        fail("/idempotency_header", e.reason);  // the field is the name itself, not a child of it
+      }
     }
 
     std::set<std::string> variables;
@@ -663,7 +668,9 @@ class SpecReader {
 struct DuplicateKeyDetector {
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
-  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+  bool too_deep = false;  // copying a deeper value would recurse too far (properties/bounded_json.h)
+  bool operator()(int depth, json::parse_event_t event, json& parsed) {
+    if (depth > kMaxJsonDepth) too_deep = true;
     switch (event) {
       case json::parse_event_t::object_start: open_objects.emplace_back(); break;
       case json::parse_event_t::object_end: if (!open_objects.empty()) open_objects.pop_back(); break;
@@ -770,7 +777,7 @@ std::vector<std::string> template_placeholders(const std::string& text) {
 
 std::string strip_volatile_fields(const std::string& body, const std::vector<std::string>& pointers) {
   if (pointers.empty()) return body;
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json parsed = parse_bounded_json(body);
   if (parsed.is_discarded()) return body;
   for (const auto& p : pointers) {
     json::json_pointer ptr(p);
@@ -817,6 +824,12 @@ Spec parse_spec_text(const std::string& text, const std::string& file_name) {
     std::string reason = detail == std::string::npos ? message : message.substr(detail + 2);
     throw SpecError(file_name, "", "invalid JSON at line " + std::to_string(line) + ", column " +
                                        std::to_string(column) + ": " + reason);
+  } catch (const json::exception& e) {
+    // A number too large for a double ("1e400") is an out_of_range error, not a parse error.
+    throw SpecError(file_name, "", std::string("invalid JSON: ") + e.what());
+  }
+  if (detector.too_deep) {
+    throw SpecError(file_name, "", "invalid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
   if (!detector.duplicate.empty()) {
     throw SpecError(file_name, "", "duplicate key \"" + detector.duplicate + "\" (a key may appear once per object)");

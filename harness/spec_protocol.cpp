@@ -1,5 +1,7 @@
 #include "harness/spec_protocol.h"
 
+#include "properties/bounded_json.h"
+
 #include <cctype>
 
 namespace racecheck {
@@ -194,7 +196,7 @@ Classification SpecProtocol::classify(const ScenarioOp& op, const HttpResponse& 
     result.error = "unclassified";
     return result;
   }
-  json parsed = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  json parsed = parse_bounded_json(response.body);
   const json* parsed_body = parsed.is_discarded() ? nullptr : &parsed;
   bool matched = false;
   for (const auto& rule : spec_op->classify) {

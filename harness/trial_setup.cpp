@@ -1,5 +1,7 @@
 #include "harness/trial_setup.h"
 
+#include "properties/bounded_json.h"
+
 #include <ctime>
 
 #include "harness/http_client.h"
@@ -68,7 +70,7 @@ class SetupRunner {
                             describe_status_set(setup.expect_status) + "), body: " + excerpt(response.body));
     }
     if (setup.capture.empty()) return;
-    json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    json body = parse_bounded_json(response.body);
     if (body.is_discarded()) {
       fail(step, where, "the response body is not JSON, so nothing can be captured from it: " + excerpt(response.body));
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configures and builds one configuration into build/<name>:
+# Configures and builds one configuration into build/<name> [targets...]:
 #   release (default) | asan (ASan+UBSan) | tsan
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +11,8 @@ case "$cfg" in
   *) echo "build.sh: unknown configuration '$cfg' (release, asan, tsan)" >&2; exit 2 ;;
 esac
 cmake -S . -B "build/$cfg" -G Ninja "${flags[@]}" >/dev/null
-cmake --build "build/$cfg" -j "$(nproc)"
+shift || true
+# Extra arguments name targets to build (default: everything).
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build "build/$cfg" -j "$(nproc)" "${targets[@]}"

@@ -1,0 +1,30 @@
+// racecheck run SPEC: the property-based gate.
+#include <iostream>
+
+#include "harness/commands.h"
+#include "harness/exit_codes.h"
+#include "harness/run_cli.h"
+
+namespace racecheck {
+
+void add_run_command(CLI::App& app, int& exit_code, const std::string& command_line) {
+  auto* cmd = app.add_subcommand("run", "fire randomized concurrent scenarios at a service, check, shrink, report");
+  struct Args {
+    std::string spec;
+    RunCliOptions run;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("spec", args->spec, "the target spec (JSON, see docs/spec.md)")->required();
+  add_run_options(cmd, args->run, true);
+  cmd->callback([args, &exit_code, command_line] {
+    exit_code = run_guarded([&] {
+      Spec spec = load_spec_file(args->spec);
+      if (!args->run.targets.empty()) override_base_urls(spec, args->run.targets);
+      const RunOptions options = make_run_options(args->run, spec, args->spec, command_line);
+      const RunOutcome outcome = run_spec(spec, options);
+      return write_outputs(args->run, outcome) ? outcome.exit_code : exit_code::kUsage;
+    });
+  });
+}
+
+}  // namespace racecheck

@@ -1,0 +1,73 @@
+#include "harness/generator_settings.h"
+
+#include <cmath>
+
+namespace racecheck {
+namespace {
+
+int per_mille(double weight, double total) {
+  return total > 0 ? static_cast<int>(std::lround(1000.0 * weight / total)) : 0;
+}
+
+IntRange to_int_range(const Range& r) { return {static_cast<int>(r.lo), static_cast<int>(r.hi)}; }
+
+KeyPolicy key_policy_from_name(const std::string& n) {
+  if (n == "none") return KeyPolicy::None;
+  if (n == "concurrent-duplicate") return KeyPolicy::ConcurrentDuplicate;
+  if (n == "sequential-replay") return KeyPolicy::SequentialReplay;
+  if (n == "different-payload") return KeyPolicy::DifferentPayload;
+  return KeyPolicy::Fresh;  // the spec loader admits only key_policy_names()
+}
+
+}  // namespace
+
+GeneratorSettings generator_settings_from_spec(const Spec& spec) {
+  const GeneratorSpec& g = spec.generator;
+  GeneratorSettings s;
+  s.clients = to_int_range(g.clients);
+  s.ops_per_client = to_int_range(g.ops_per_client);
+  s.accounts = static_cast<int>(std::max<std::int64_t>(1, g.accounts.hi));
+
+  double total = 0;
+  for (const auto& [f, w] : g.op_mix) total += w;
+  for (const auto& [f, w] : g.op_mix)
+    if (int pm = per_mille(w, total); pm > 0) s.op_mix.emplace_back(f, pm);
+  if (s.op_mix.empty()) {
+    // No mix given: every operation but the final read, equally.
+    for (const auto& op : spec.operations)
+      if (op.name != spec.final_read || spec.operations.size() == 1) s.op_mix.emplace_back(op.name, 1);
+  }
+
+  for (const auto& op : spec.operations) {
+    s.op_arguments[op.name] = op.args;
+    // Idempotency keys are for methods that are not idempotent by HTTP semantics
+    // (IETF draft: POST, PATCH); a GET carries none.
+    if (op.request.method == "GET" || op.request.method == "HEAD" || op.request.method == "OPTIONS")
+      s.keyless_operations.push_back(op.name);
+    for (const auto& a : op.args) {
+      if (a == "account" || a == "key" || s.arguments.count(a)) continue;
+      ArgDomain d;
+      if (a == "name" || a == "user" || a == "username") {
+        d.choices = {"alice", "bob", "carol"};
+      } else {
+        d.range = to_int_range(g.amount);
+      }
+      s.arguments[a] = d;
+    }
+  }
+
+  double ktotal = 0;
+  for (const auto& [p, w] : g.key_policy) ktotal += w;
+  s.key_policy_weights.clear();
+  for (const auto& [p, w] : g.key_policy) s.key_policy_weights[key_policy_from_name(p)] += per_mille(w, ktotal);
+  if (s.key_policy_weights.empty()) s.key_policy_weights[KeyPolicy::Fresh] = 1;
+
+  s.max_attempts = std::max(1, g.retry_max_attempts);
+  s.lost_response_percent = static_cast<int>(std::lround(100.0 * g.lost_response_probability));
+  const double rel = g.burst_weight + g.staggered_weight;
+  s.staggered_percent = rel > 0 ? static_cast<int>(std::lround(100.0 * g.staggered_weight / rel)) : 0;
+  s.max_stagger_us = static_cast<int>(g.stagger_us.hi);
+  return s;
+}
+
+}  // namespace racecheck

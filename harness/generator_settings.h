@@ -1,0 +1,15 @@
+// From the spec's generator section (as the user wrote it) to the settings the
+// RapidCheck generator takes.
+#pragma once
+
+#include "harness/generator.h"
+#include "harness/spec.h"
+
+namespace racecheck {
+
+// Weights become integers (per mille of the total). Integer placeholders other
+// than "account" (amount, qty, ...) take the spec's amount range; "name" takes a
+// small pool so that creations collide. GET/HEAD/OPTIONS operations get no keys.
+GeneratorSettings generator_settings_from_spec(const Spec& spec);
+
+}  // namespace racecheck

@@ -1,0 +1,214 @@
+#include "harness/run.h"
+
+#include <chrono>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "harness/exit_codes.h"
+#include "harness/generator_settings.h"
+#include "harness/spec_protocol.h"
+#include "harness/trial.h"
+
+namespace racecheck {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxLatencySamples = 100000;
+
+// Accumulates run statistics and prints progress, trial by trial.
+class RunRecorder {
+ public:
+  RunRecorder(const RunOptions& options) : options_(options), start_(Clock::now()) {}
+
+  void add(const TrialEvidence& t) {
+    ++stats_.trials;
+    stats_.requests += t.exec.requests_sent;
+    for (auto ns : t.exec.latencies_ns) {
+      if (stats_.latencies_ms.size() < kMaxLatencySamples) stats_.latencies_ms.push_back(ns / 1e6);
+    }
+    for (const auto& e : t.events) {
+      if (e.type == EventType::Invoke || e.process < 0) continue;  // setup and final reads are not the scenario's
+      ++stats_.outcomes_by_op[e.f][std::string(to_string(e.type))];
+    }
+    if (t.report.overall() == Status::Fail) ++violations_;
+    print_progress(false);
+  }
+
+  void set_phase(const char* phase) { phase_ = phase; }
+
+  void print_progress(bool final_line) {
+    if (!options_.progress) return;
+    const double elapsed = seconds();
+    if (!final_line && !options_.progress_tty && elapsed - last_print_ < 2.0) return;
+    last_print_ = elapsed;
+    std::ostringstream line;
+    line << std::fixed << std::setprecision(1) << "[" << phase_ << "] trials " << stats_.trials << " · requests "
+         << stats_.requests << " · violations " << violations_ << " · " << elapsed << "s";
+    if (phase_ == std::string("search"))
+      line << " (budget left " << std::max(0.0, options_.budget_s - elapsed) << "s)";
+    if (options_.progress_tty) {
+      *options_.progress << "\r\033[K" << line.str() << (final_line ? "\n" : "") << std::flush;
+    } else {
+      *options_.progress << line.str() << "\n" << std::flush;
+    }
+  }
+
+  double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  RunStats stats() const {
+    RunStats s = stats_;
+    s.elapsed_s = seconds();
+    return s;
+  }
+
+ private:
+  const RunOptions& options_;
+  Clock::time_point start_;
+  RunStats stats_;
+  int violations_ = 0;
+  const char* phase_ = "search";
+  double last_print_ = -10;
+};
+
+TrialVerdict verdict_of(const CheckReport& r) {
+  switch (r.overall()) {
+    case Status::Fail: return TrialVerdict::Violation;
+    case Status::Unknown: return TrialVerdict::Inconclusive;
+    default: return TrialVerdict::Pass;
+  }
+}
+
+// The minimal scenario's requests, rendered as they would be sent (for the curl script).
+std::vector<ReproRequest> repro_requests(const Spec& spec, const Scenario& sc, const std::vector<Event>& events) {
+  // Setup captured the account ids; the "open" events carry no ids, so the curl
+  // script uses the account index in place of an id it cannot know in advance.
+  TrialVariables vars;
+  for (int i = 0; i < 16; ++i) vars.account_ids.push_back("$ACCOUNT_" + std::to_string(i));
+  SpecProtocol protocol(spec, vars);
+  std::vector<ReproRequest> out;
+  for (int c = 0; c < static_cast<int>(sc.clients.size()); ++c) {
+    for (int i = 0; i < static_cast<int>(sc.clients[c].ops.size()); ++i) {
+      const auto& op = sc.clients[c].ops[i];
+      const int instance = sc.clients[c].instance >= 0 ? sc.clients[c].instance : protocol.pick_instance(c, i);
+      try {
+        const HttpRequest r = protocol.render(op, instance);
+        out.push_back(ReproRequest{c, r.method, r.url, r.headers, r.body});
+      } catch (const std::exception&) {
+        // A scenario that ran has rendered before; nothing to add if it cannot now.
+      }
+    }
+  }
+  (void)events;
+  return out;
+}
+
+ReportInput base_report(const Spec& spec, const RunOptions& options) {
+  ReportInput in;
+  in.title = "racecheck: " + (spec.name.empty() ? spec.file_name : spec.name);
+  in.target = spec.base_urls.empty() ? spec.name : spec.base_urls.front();
+  in.command = options.command;
+  in.spec_path = options.spec_path;
+  in.seed = options.seed;
+  in.secrets = spec.secret_values();
+  for (const auto& h : spec.secret_headers) in.redact_headers.push_back(h);
+  return in;
+}
+
+void fill_evidence(ReportInput& in, const Spec& spec, const TrialEvidence& t) {
+  in.verdicts = t.report;
+  in.history = t.events;
+  in.ops = pair_operations(t.events).ops;
+  in.minimal_scenario = scenario_to_json(t.scenario);
+  in.burst_spread_ns = t.exec.burst_spread_ns;
+  in.repro_requests = repro_requests(spec, t.scenario, t.events);
+}
+
+int exit_code_for(const ReportInput& in, const PropertyRunResult& p) {
+  if (in.verdicts.overall() == Status::Fail) return exit_code::kViolation;
+  if (p.inconclusive > 0 || in.verdicts.overall() == Status::Unknown) return exit_code::kInconclusive;
+  return exit_code::kOk;
+}
+
+// Re-runs `scenario` R times and counts the failures. Returns the evidence of
+// the first failing re-run, or of the last re-run when none failed.
+TrialEvidence reproduce(TrialRunner& runner, RunRecorder& rec, const Scenario& scenario, int runs,
+                        ReportInput& in) {
+  rec.set_phase("reproduce");
+  in.repro_runs = 0;
+  in.repro_failures = 0;
+  std::optional<TrialEvidence> failing, latest;
+  for (int i = 0; i < std::max(1, runs); ++i) {
+    TrialEvidence t = runner.run(scenario);
+    rec.add(t);
+    ++in.repro_runs;
+    if (t.report.overall() == Status::Fail) {
+      ++in.repro_failures;
+      if (!failing) failing = std::move(t);
+    } else {
+      latest = std::move(t);
+    }
+  }
+  return failing ? std::move(*failing) : std::move(*latest);
+}
+
+}  // namespace
+
+RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
+  RunOutcome out;
+  RunRecorder rec(options);
+  TrialRunner runner(spec, options.seed, options.check_budget_ms, options.history_path);
+
+  std::optional<TrialEvidence> last;  // the last trial (evidence when everything passed)
+  const TrialFn trial = [&](const Scenario& sc) {
+    TrialEvidence t = runner.run(sc);
+    rec.add(t);
+    TrialRecord r;
+    r.verdict = verdict_of(t.report);
+    r.scenario = sc;
+    auto shared = std::make_shared<TrialEvidence>(t);
+    r.evidence = shared;
+    last = std::move(t);
+    return r;
+  };
+
+  PropertyRunOptions p;
+  p.seed = options.seed;
+  p.max_trials = options.max_trials;
+  p.repeat = options.repeat;
+  p.search_deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(options.budget_s * 1000));
+  p.shrink_budget = std::chrono::milliseconds(static_cast<long long>(options.shrink_budget_s * 1000));
+  p.on_trial = [&](const char* phase) { rec.set_phase(phase); };
+  out.property = run_property(generator_settings_from_spec(spec), trial, p);
+
+  out.report = base_report(spec, options);
+  if (out.property.minimal_failure) {
+    // The minimal failure is the evidence; the reproduction rate comes from fresh re-runs.
+    const auto minimal = std::static_pointer_cast<TrialEvidence>(out.property.minimal_failure->evidence);
+    if (options.reproduce > 0) reproduce(runner, rec, minimal->scenario, options.reproduce, out.report);
+    fill_evidence(out.report, spec, *minimal);
+  } else if (last) {
+    fill_evidence(out.report, spec, *last);
+    out.report.minimal_scenario = nullptr;  // nothing failed: there is no minimal scenario
+  }
+  rec.set_phase("done");
+  rec.print_progress(true);
+  out.report.stats = rec.stats();
+  out.exit_code = exit_code_for(out.report, out.property);
+  return out;
+}
+
+RunOutcome replay_scenario(const Spec& spec, const Scenario& scenario, const RunOptions& options) {
+  RunOutcome out;
+  RunRecorder rec(options);
+  TrialRunner runner(spec, options.seed, options.check_budget_ms, options.history_path);
+  out.report = base_report(spec, options);
+  fill_evidence(out.report, spec, reproduce(runner, rec, scenario, options.reproduce, out.report));
+  rec.set_phase("done");
+  rec.print_progress(true);
+  out.report.stats = rec.stats();
+  out.exit_code = exit_code_for(out.report, out.property);
+  return out;
+}
+
+}  // namespace racecheck

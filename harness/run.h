@@ -1,0 +1,44 @@
+// The product's main loop (`racecheck run`, `demo`, `replay`): generate scenarios,
+// run them as trials against the live target, shrink a failure, re-run the
+// minimal scenario to measure how often it reproduces, and fill a ReportInput.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "harness/property_runner.h"
+#include "harness/scenario.h"
+#include "harness/spec.h"
+#include "reports/reports.h"
+
+namespace racecheck {
+
+struct RunOptions {
+  std::uint64_t seed = 0;
+  double budget_s = 60;         // search time; shrinking and reproduction come after it
+  int max_trials = 1000000;     // generated scenarios at most
+  int repeat = 1;               // K: runs per scenario and per shrink candidate
+  int reproduce = 10;           // R: re-runs of the minimal scenario
+  double shrink_budget_s = 30;  // from the first failure
+  double check_budget_ms = 10000;
+  std::string history_path;     // stream trials here (see TrialRunner)
+  std::string command;          // the command line that reproduces this run
+  std::string spec_path;
+  std::ostream* progress = nullptr;  // live progress (a TTY gets one rewritten line)
+  bool progress_tty = false;
+};
+
+struct RunOutcome {
+  ReportInput report;
+  PropertyRunResult property;
+  int exit_code = 0;            // harness/exit_codes.h
+};
+
+// Throws TargetError (exit 3) when the target cannot be set up.
+RunOutcome run_spec(const Spec& spec, const RunOptions& options);
+
+// Re-runs one saved scenario options.reproduce times (`racecheck replay`).
+RunOutcome replay_scenario(const Spec& spec, const Scenario& scenario, const RunOptions& options);
+
+}  // namespace racecheck

@@ -1,0 +1,50 @@
+// Options shared by `run`, `demo` and `replay`, and the code that turns a
+// RunOutcome into report files and a console summary.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/run.h"
+
+namespace racecheck {
+
+struct RunCliOptions {
+  std::vector<std::string> targets;   // --target URL (repeatable): replaces the spec's base URLs
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  std::string budget = "";            // "60s", "2m", "500ms" ("" = the spec's budget)
+  int trials = 0;                     // 0 = the spec's trials when no budget is given, else unlimited
+  int repeat = 1;
+  int reproduce = 10;
+  std::string shrink_budget = "30s";
+  double check_budget_ms = 10000;
+  std::string history, html, junit, json;
+  bool quiet = false;
+};
+
+// Adds the shared flags to a subcommand.
+void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags);
+
+// Parses "60s", "1.5m", "250ms", "90" (seconds). Throws CLI::ValidationError.
+double parse_duration_s(const std::string& text, const std::string& flag);
+
+// RunOptions from the flags and the spec's generator defaults.
+RunOptions make_run_options(const RunCliOptions& o, const Spec& spec, const std::string& spec_path,
+                            const std::string& command);
+
+// Writes --html/--junit/--json files and prints the console summary. Returns
+// false (after printing why) when a report file cannot be written.
+bool write_outputs(const RunCliOptions& o, const RunOutcome& outcome);
+
+// Runs a command body, mapping errors to exit codes with a one-line message:
+// bad spec/scenario/result file/flag → 2, target or setup failure → 3.
+int run_guarded(const std::function<int()>& body);
+
+// The command line as typed, quoted for a POSIX shell.
+std::string shell_command(int argc, char** argv);
+
+}  // namespace racecheck

@@ -1,0 +1,54 @@
+// One trial: reset the target through the spec's setup, run the scenario, read
+// the final state once quiet, check every enabled invariant. The executor is kept
+// across trials so that bursts go out on warm, reused connections.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/executor.h"
+#include "harness/scenario.h"
+#include "harness/spec.h"
+#include "properties/properties.h"
+
+namespace racecheck {
+
+struct TrialEvidence {
+  Scenario scenario;
+  std::vector<Event> events;     // setup "open" ops, the scenario's events, the final reads
+  CheckReport report;
+  ExecutorResult exec;
+};
+
+// The target failed outside the scenario (setup or final read): exit code 3.
+struct TargetError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class TrialRunner {
+ public:
+  // history_path: if not empty, each trial's events are streamed there as they
+  // happen (the file is rewritten at the start of every trial, so a killed run
+  // leaves the trial it was in, complete up to its last event).
+  TrialRunner(Spec spec, std::uint64_t seed, double check_budget_ms, std::string history_path);
+  ~TrialRunner();
+
+  // Throws TargetError when setup or the final read fails, ScenarioError when the
+  // scenario does not fit the spec.
+  TrialEvidence run(const Scenario& scenario);
+
+  const Spec& spec() const { return spec_; }
+  int account_count() const { return account_count_; }
+
+ private:
+  Spec spec_;
+  std::uint64_t seed_;
+  double check_budget_ms_;
+  std::string history_path_;
+  int account_count_;
+  Executor executor_;
+};
+
+}  // namespace racecheck

@@ -1,0 +1,157 @@
+// The gate end to end: `racecheck demo` against the embedded bank in each mode,
+// and `racecheck run` / `replay` with a spec file against the standalone bank.
+// Every run is bounded by its --budget and by a hard timeout here.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kRacecheck = RACECHECK_BINARY_DIR "/harness/racecheck";
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // stdout + stderr
+};
+
+// Runs a shell command with a hard time limit (seconds) and captures its output.
+Run run(const std::string& args, int limit_s = 120) {
+  const std::string cmd = "timeout -s KILL " + std::to_string(limit_s) + " " + kRacecheck + " " + args + " 2>&1";
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
+}
+
+int scenario_ops(const nlohmann::json& scenario) {
+  int n = 0;
+  for (const auto& c : scenario.at("clients")) n += static_cast<int>(c.at("ops").size());
+  return n;
+}
+
+class DemoRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("racecheck-run-itest-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(DemoRun, RacyBalanceIsCaughtAndShrunkToAFewRequests) {
+  const auto json = dir_ / "r.json";
+  const auto html = dir_ / "r.html";
+  const Run r = run("demo --balance racy --budget 20s --seed 1 --repro 5 --quiet --json " + json.string() +
+                    " --html " + html.string());
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  const auto result = read_json(json);
+  EXPECT_EQ(result.at("overall"), "fail") << r.output;
+  EXPECT_LE(scenario_ops(result.at("minimal_scenario")), 3) << result.at("minimal_scenario").dump();
+  EXPECT_GE(result.at("reproduction").at("runs").get<int>(), 5);
+  EXPECT_TRUE(fs::file_size(html) > 1000);
+  EXPECT_NE(r.output.find("--seed 1"), std::string::npos) << "the reproduce command names the seed";
+}
+
+TEST_F(DemoRun, SafeBankPassesItsWholeBudget) {
+  const auto json = dir_ / "s.json";
+  const Run r = run("demo --balance safe --idempotency correct --budget 6s --seed 2 --quiet --json " + json.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto result = read_json(json);
+  EXPECT_EQ(result.at("overall"), "pass");
+  EXPECT_GT(result.at("stats").at("trials").get<int>(), 10) << "a passing budget must actually run trials";
+}
+
+TEST_F(DemoRun, DoubleExecutingIdempotencyCacheIsCaught) {
+  const auto json = dir_ / "i.json";
+  const Run r = run("demo --balance safe --idempotency racy-cache --budget 20s --seed 3 --repro 3 --quiet --json " +
+                    json.string());
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  const auto result = read_json(json);
+  EXPECT_EQ(result.at("overall"), "fail");
+}
+
+TEST_F(DemoRun, RetriesWithoutIdempotencyDoubleCharge) {
+  // No idempotency at all: a lost response retried with its key executes twice.
+  const auto json = dir_ / "n.json";
+  const Run r = run("demo --balance safe --idempotency none --budget 20s --seed 4 --repro 3 --quiet --json " +
+                    json.string());
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+}
+
+TEST_F(DemoRun, SameSeedSameScenarios) {
+  const auto a = dir_ / "a.json", b = dir_ / "b.json";
+  // --trials bounds the run by count, so both runs see exactly the same scenarios.
+  const Run ra = run("demo --balance safe --idempotency correct --trials 15 --seed 99 --repro 0 --quiet --json " + a.string());
+  const Run rb = run("demo --balance safe --idempotency correct --trials 15 --seed 99 --repro 0 --quiet --json " + b.string());
+  ASSERT_EQ(ra.exit_code, 0) << ra.output;
+  ASSERT_EQ(rb.exit_code, 0) << rb.output;
+  // The last trial's scenario is recorded in the history: same seed, same requests.
+  auto ops = [](const nlohmann::json& result) {
+    std::vector<std::string> v;
+    for (const auto& e : result.at("history"))
+      if (e.at("type") == "invoke") v.push_back(e.value("f", "") + e.value("value", nlohmann::json()).dump() + e.value("key", ""));
+    return v;
+  };
+  EXPECT_EQ(ops(read_json(a)), ops(read_json(b)));
+}
+
+TEST_F(DemoRun, ReplayReproducesTheMinimalScenario) {
+  // `run` with the demo spec against the standalone bank, then `replay` its result.
+  const std::string target = RACECHECK_BINARY_DIR "/targets/demo/racecheck-demo-target";
+  const auto port_file = dir_ / "port.txt";
+  const std::string start = target + " --balance racy --port 0 > " + port_file.string() + " 2>&1 & echo $!";
+  FILE* p = popen(start.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  int pid = 0;
+  ASSERT_EQ(fscanf(p, "%d", &pid), 1);
+  pclose(p);
+  std::string url;
+  for (int i = 0; i < 100 && url.empty(); ++i) {
+    std::ifstream in(port_file);
+    std::string line;
+    if (std::getline(in, line) && line.rfind("listening on ", 0) == 0) url = line.substr(13);
+    else usleep(50000);
+  }
+  ASSERT_FALSE(url.empty()) << "the demo target did not start";
+  const auto json = dir_ / "r.json";
+  const std::string spec = RACECHECK_SOURCE_DIR "/targets/demo/spec.json";
+  const Run r = run("run " + spec + " --target " + url + " --budget 20s --seed 5 --repro 3 --quiet --json " + json.string());
+  const Run rep = run("replay " + json.string() + " --target " + url + " --repro 10 --quiet");
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(rep.exit_code, 1) << rep.output;
+  EXPECT_NE(rep.output.find("replayed the minimal scenario 10 times"), std::string::npos) << rep.output;
+}
+
+TEST_F(DemoRun, UnreachableTargetExitsThree) {
+  const std::string spec = RACECHECK_SOURCE_DIR "/targets/demo/spec.json";
+  const Run r = run("run " + spec + " --target http://127.0.0.1:9 --trials 1 --quiet", 60);
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("127.0.0.1:9"), std::string::npos) << r.output;
+}
+
+}  // namespace
