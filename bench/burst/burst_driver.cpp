@@ -33,12 +33,15 @@ namespace {
 const std::string kBody = R"({"account":0,"amount":50,"pad":"0123456789"})";
 
 std::int64_t spread_of(const std::vector<std::int64_t>& arrivals) {
-  if (arrivals.empty()) return -1;
+  // A request whose final packet carried no kernel timestamp (-1) would fake a
+  // zero spread: such a burst is not counted.
+  if (arrivals.empty() || *std::min_element(arrivals.begin(), arrivals.end()) < 0) return -1;
   const auto [lo, hi] = std::minmax_element(arrivals.begin(), arrivals.end());
   return *hi - *lo;
 }
 
 std::int64_t median(std::vector<std::int64_t> v) {
+  v.erase(std::remove(v.begin(), v.end(), -1), v.end());
   std::sort(v.begin(), v.end());
   return v.empty() ? -1 : v[v.size() / 2];
 }
