@@ -1,5 +1,7 @@
 #include "properties/history.h"
 
+#include "properties/bounded_json.h"
+
 #include <unordered_map>
 
 namespace racecheck {
@@ -49,6 +51,9 @@ void read_int(const json& j, const char* field, Int* out) {
   auto it = j.find(field);
   if (it == j.end() || it->is_null()) return;
   if (!it->is_number_integer()) throw HistoryError(0, field, "expected an integer, got " + it->dump());
+  // An unsigned value above INT64_MAX would wrap to a negative one (2^64-1 -> -1, "no clock").
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    throw HistoryError(0, field, "integer out of range: " + it->dump());
   const auto v = it->get<std::int64_t>();
   if (v < static_cast<std::int64_t>(std::numeric_limits<Int>::min()) ||
       v > static_cast<std::int64_t>(std::numeric_limits<Int>::max()))
@@ -136,7 +141,9 @@ ParsedHistory parse_history_jsonl(std::string_view text) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
 
-    json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    bool too_deep = false;
+    json j = parse_bounded_json(line, &too_deep);
+    if (too_deep) throw HistoryError(line_no, "", "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     if (j.is_discarded()) {
       // A killed run leaves its last line half-written: drop it, say so, keep the rest.
       if (!terminated) {

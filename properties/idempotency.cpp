@@ -1,5 +1,7 @@
 #include "properties/idempotency.h"
 
+#include "properties/bounded_json.h"
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -54,7 +56,7 @@ bool did_not_run(const Operation& op) {
 
 std::string normalized_response(const Operation& op, const std::vector<std::string>& volatile_fields) {
   if (op.status != 0 || !op.body.empty()) {
-    json body = json::parse(op.body, nullptr, /*allow_exceptions=*/false);
+    json body = parse_bounded_json(op.body);
     const std::string shown = body.is_discarded() ? op.body : without_volatile(std::move(body), volatile_fields).dump();
     return std::to_string(op.status) + " " + shown;
   }
