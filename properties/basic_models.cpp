@@ -259,21 +259,21 @@ std::string string_field(const Operation& op, const json& v, const char* field) 
 
 enum class KvOp : std::uint8_t { Get, Put, Append };
 
-// One key's string register. A state is a node of a tree of appends (parent +
-// appended piece), canonical per string content: equal strings get equal ids, so
-// the search's cache prunes as if states were the strings themselves, but a step
-// never copies a string. Transitions are memoized per (state, op).
+// One key's string register.
+//
+// Why states are trie nodes: a get can only ever observe one of the strings some
+// get of this key did observe. A state that is no prefix of any observed string
+// stays so under appends, so from it every completed get fails until a put; all
+// such states behave alike in every future and are merged into one, `dead_`.
+// Every other state is a prefix of an observed string: a node of the trie of the
+// observed strings. So the search's cache merges configurations that differ only
+// in strings nobody can tell apart, equal strings get equal ids, a get is one
+// comparison, and an append is a memoized walk down the trie. Exact: two merged
+// states accept exactly the same futures.
 class KvSpec final : public SequentialSpec {
  public:
   KvSpec(const std::vector<Operation>& ops, const std::vector<int>& subset) : index_(subset), steps_(subset.size()) {
-    pieces_.emplace_back();  // piece 0: "" (the root's)
-    nodes_.push_back({0, 0, 0, 0, 0});
-    std::unordered_map<std::string, std::uint32_t> piece_ids{{"", 0}};
-    auto piece = [&](std::string v) {
-      auto [it, inserted] = piece_ids.emplace(v, static_cast<std::uint32_t>(pieces_.size()));
-      if (inserted) pieces_.push_back(std::move(v));
-      return it->second;
-    };
+    trie_.push_back({});  // the root: ""
     for (int id : subset) {
       const Operation& op = ops.at(static_cast<std::size_t>(id));
       Step& s = steps_[index_(id)];
@@ -283,100 +283,114 @@ class KvSpec final : public SequentialSpec {
         if (s.seen == Seen::Ok) {
           const json& out = op.output;
           const json& v = out.is_object() ? (out.contains("value") ? out["value"] : throw ModelInputError(op.id, "output/value", "missing")) : out;
-          s.piece = piece(string_field(op, v, "output/value"));
+          s.target = insert(string_field(op, v, "output/value"));
         }
       } else if (op.f == "put" || op.f == "append") {
         s.kind = op.f == "put" ? KvOp::Put : KvOp::Append;
         if (!op.input.is_object() || !op.input.contains("value"))
           throw ModelInputError(op.id, "input/value", "missing");
-        s.piece = piece(string_field(op, op.input["value"], "input/value"));
+        std::string v = string_field(op, op.input["value"], "input/value");
+        s.piece_begin = static_cast<std::uint32_t>(piece_chars_.size());
+        s.piece_size = static_cast<std::uint32_t>(v.size());
+        piece_chars_ += v;
       } else {
         throw ModelInputError(op.id, "f", "the kv model knows get, put and append, not '" + op.f + "'");
       }
     }
-    piece_hash_.resize(pieces_.size());
-    piece_pow_.resize(pieces_.size());
-    for (std::size_t i = 0; i < pieces_.size(); ++i) {
-      std::uint64_t h = 0, p = 1;
-      for (unsigned char c : pieces_[i]) {
-        h = h * kBase + c + 1;
-        p *= kBase;
-      }
-      piece_hash_[i] = h;
-      piece_pow_[i] = p;
-    }
-    memo_.assign(1024, MemoSlot{});
-    piece_node_.assign(pieces_.size(), kIllegal);
+    // Only now is the trie complete: walks may start.
+    dead_ = trie_.size();
+    for (Step& s : steps_)
+      if (s.kind == KvOp::Put) s.target = walk(0, s);
   }
   State init() override { return 0; }
   bool step(State s, int op_id, State* next) override {
     const std::size_t local = index_(op_id);
     const Step& st = steps_[local];
     *next = s;
-    if (st.seen == Seen::Fail && st.kind != KvOp::Get) return true;  // known not applied
-    if (st.kind == KvOp::Get) {
-      if (st.seen != Seen::Ok) return true;
-      // States are canonical, so each observed string is at most one node: once
-      // found, a get is an id comparison.
-      State& known = piece_node_[st.piece];
-      if (known != kIllegal) return s == known;
-      if (!equals_piece(s, st.piece)) return false;
-      known = s;
-      return true;
-    }
-    const std::uint64_t key = ((s << 32) | st.piece) + 1;
-    std::size_t i = mix(key) & (memo_.size() - 1);
-    while (memo_[i].key != 0) {
-      if (memo_[i].key == key) {
-        if (memo_[i].value == kIllegal) return false;
-        *next = memo_[i].value;
-        return true;
-      }
-      i = (i + 1) & (memo_.size() - 1);
-    }
-    State result = kIllegal;
     switch (st.kind) {
       case KvOp::Get:
-        result = equals_piece(s, st.piece) ? s : kIllegal;
-        break;
+        return st.seen != Seen::Ok || s == st.target;
       case KvOp::Put:
-        result = child(0, st.piece);
-        break;
+        if (st.seen != Seen::Fail) *next = st.target;
+        return true;
       case KvOp::Append:
-        result = child(s, st.piece);
-        break;
+        if (st.seen != Seen::Fail && s != dead_) *next = append(s, local);
+        return true;
     }
-    remember(key, result);
-    if (result == kIllegal) return false;
-    *next = result;
-    return true;
+    return false;
   }
-  std::string describe_state(State s) const override { return json(materialize(s)).dump(); }
+  std::string describe_state(State s) const override {
+    if (s == dead_) return "(a value no get observed a prefix of)";
+    return json(spell(s)).dump();
+  }
+  // The exact strings (describe_state cannot spell the merged dead states).
+  std::vector<std::string> describe_run(const std::vector<int>& op_ids) override {
+    std::vector<std::string> out;
+    std::string value;
+    out.push_back(json(value).dump());
+    for (int id : op_ids) {
+      const Step& st = steps_[index_(id)];
+      if (st.kind != KvOp::Get && st.seen != Seen::Fail) {
+        const std::string_view piece(piece_chars_.data() + st.piece_begin, st.piece_size);
+        if (st.kind == KvOp::Put) value.assign(piece);
+        else value.append(piece);
+      }
+      out.push_back(json(value).dump());
+    }
+    return out;
+  }
   bool read_only(int op_id) const override {
     const Step& st = steps_[index_(op_id)];
     return st.kind == KvOp::Get || st.seen == Seen::Fail;
   }
 
  private:
-  static constexpr std::uint64_t kBase = 0x100000001B3ull;
-  static constexpr State kIllegal = ~State{0};
-
-  struct Node {
-    std::uint32_t parent;
-    std::uint32_t piece;
-    std::uint64_t hash;      // polynomial hash of the whole string
-    std::uint64_t length;
-    std::uint32_t same_hash; // next node with the same hash + 1 (0: none)
+  struct TrieNode {
+    std::uint32_t first_child = 0;  // 0: none (the root is nobody's child)
+    std::uint32_t next_sibling = 0;
+    std::uint32_t parent = 0;
+    char c = 0;
   };
   struct Step {
     KvOp kind = KvOp::Get;
     Seen seen = Seen::Unknown;
-    std::uint32_t piece = 0;
+    std::uint32_t piece_begin = 0;  // put/append value: piece_chars_[begin, begin + size)
+    std::uint32_t piece_size = 0;
+    State target = 0;               // get: the observed string's node; put: the value's node
   };
   struct MemoSlot {
-    std::uint64_t key = 0;
+    std::uint64_t key = 0;  // (state << 32 | local op) + 1; 0 = empty
     State value = 0;
   };
+
+  std::uint32_t child(std::uint32_t node, char c) const {
+    for (std::uint32_t k = trie_[node].first_child; k != 0; k = trie_[k].next_sibling)
+      if (trie_[k].c == c) return k;
+    return 0;
+  }
+
+  std::uint32_t insert(const std::string& v) {
+    std::uint32_t node = 0;
+    for (char c : v) {
+      std::uint32_t k = child(node, c);
+      if (k == 0) {
+        k = static_cast<std::uint32_t>(trie_.size());
+        trie_.push_back({0, trie_[node].first_child, node, c});
+        trie_[node].first_child = k;
+      }
+      node = k;
+    }
+    return node;
+  }
+
+  // The state for string(node) + the op's value.
+  State walk(std::uint32_t node, const Step& st) const {
+    for (std::uint32_t i = 0; i < st.piece_size; ++i) {
+      node = child(node, piece_chars_[st.piece_begin + i]);
+      if (node == 0) return dead_;
+    }
+    return node;
+  }
 
   static std::uint64_t mix(std::uint64_t x) {
     x ^= x >> 33;
@@ -385,65 +399,48 @@ class KvSpec final : public SequentialSpec {
     return x;
   }
 
-  void remember(std::uint64_t key, State value) {
+  State append(State s, std::size_t local) {
+    const std::uint64_t key = ((s << 32) | local) + 1;
+    if (memo_.empty()) memo_.resize(64);
+    std::size_t mask = memo_.size() - 1;
+    std::size_t i = mix(key) & mask;
+    while (memo_[i].key != 0) {
+      if (memo_[i].key == key) return memo_[i].value;
+      i = (i + 1) & mask;
+    }
+    const State result = walk(static_cast<std::uint32_t>(s), steps_[local]);
     if ((memo_count_ + 1) * 2 > memo_.size()) {
       std::vector<MemoSlot> bigger(memo_.size() * 2);
+      mask = bigger.size() - 1;
       for (const MemoSlot& m : memo_) {
         if (m.key == 0) continue;
-        std::size_t j = mix(m.key) & (bigger.size() - 1);
-        while (bigger[j].key != 0) j = (j + 1) & (bigger.size() - 1);
+        std::size_t j = mix(m.key) & mask;
+        while (bigger[j].key != 0) j = (j + 1) & mask;
         bigger[j] = m;
       }
       memo_.swap(bigger);
+      i = mix(key) & mask;
+      while (memo_[i].key != 0) i = (i + 1) & mask;
     }
-    std::size_t i = mix(key) & (memo_.size() - 1);
-    while (memo_[i].key != 0) i = (i + 1) & (memo_.size() - 1);
-    memo_[i] = {key, value};
+    memo_[i] = {key, result};
     ++memo_count_;
+    return result;
   }
 
-  std::string materialize(State s) const {
-    std::vector<std::uint32_t> chain;
-    for (State n = s; n != 0; n = nodes_[n].parent) chain.push_back(nodes_[n].piece);
+  std::string spell(State s) const {
     std::string out;
-    out.reserve(nodes_[s].length);
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) out += pieces_[*it];
+    for (std::uint32_t n = static_cast<std::uint32_t>(s); n != 0; n = trie_[n].parent) out += trie_[n].c;
+    std::reverse(out.begin(), out.end());
     return out;
-  }
-
-  bool equals_piece(State s, std::uint32_t piece) const {
-    if (nodes_[s].length != pieces_[piece].size() || nodes_[s].hash != piece_hash_[piece]) return false;
-    return materialize(s) == pieces_[piece];
-  }
-
-  // The canonical state for string(s) + pieces_[piece].
-  State child(State s, std::uint32_t piece) {
-    if (piece == 0) return s;
-    const std::uint64_t hash = nodes_[s].hash * piece_pow_[piece] + piece_hash_[piece];
-    const std::uint64_t length = nodes_[s].length + pieces_[piece].size();
-    auto it = by_hash_.find(hash);
-    std::string wanted;
-    if (it != by_hash_.end()) {
-      wanted = materialize(s) + pieces_[piece];
-      for (std::uint32_t n = it->second; n != 0; n = nodes_[n - 1].same_hash) {
-        if (nodes_[n - 1].length == length && materialize(n - 1) == wanted) return n - 1;
-      }
-    }
-    const std::uint32_t id = static_cast<std::uint32_t>(nodes_.size());
-    nodes_.push_back({static_cast<std::uint32_t>(s), piece, hash, length, it != by_hash_.end() ? it->second : 0});
-    by_hash_[hash] = id + 1;
-    return id;
   }
 
   OpIndex index_;
   std::vector<Step> steps_;
-  std::vector<std::string> pieces_;
-  std::vector<std::uint64_t> piece_hash_, piece_pow_;
-  std::vector<Node> nodes_;
-  std::unordered_map<std::uint64_t, std::uint32_t> by_hash_;  // hash -> newest node + 1
-  std::vector<MemoSlot> memo_;
+  std::string piece_chars_;     // every put/append value, back to back
+  std::vector<TrieNode> trie_;  // the observed strings; node 0 is ""
+  State dead_ = 0;              // the merged state of every string no get observed a prefix of
+  std::vector<MemoSlot> memo_;  // append transitions
   std::size_t memo_count_ = 0;
-  std::vector<State> piece_node_;  // the node whose string is this piece (kIllegal: not met yet)
 };
 
 class KvModel final : public Model {

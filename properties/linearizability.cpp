@@ -231,17 +231,11 @@ class PartitionSearch {
     v.invariant = "linearizability";
     v.severity = Severity::Must;
     std::vector<char> placed(global_.size(), 0);
-    State s = spec_->init();
-    v.prefix_states.push_back(spec_->describe_state(s));
     for (int k : best_prefix_) {
       placed[static_cast<std::size_t>(k)] = 1;
-      const int id = global_[static_cast<std::size_t>(k)];
-      v.linearized_prefix.push_back(id);
-      State next_state = s;
-      spec_->step(s, id, &next_state);
-      s = next_state;
-      v.prefix_states.push_back(spec_->describe_state(s));
+      v.linearized_prefix.push_back(global_[static_cast<std::size_t>(k)]);
     }
+    v.prefix_states = spec_->describe_run(v.linearized_prefix);
     // The op that could not be placed: the earliest-returning op outside the
     // prefix (the return the search kept running into).
     int stuck = -1;

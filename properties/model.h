@@ -40,6 +40,20 @@ class SequentialSpec {
   // apply with the model's semantics. Not const: may intern new states.
   virtual bool step(State s, int op_id, State* next) = 0;
   virtual std::string describe_state(State s) const = 0;
+  // The states before and after each op of a run from init(), described, for
+  // explanations. Override when states merge values a reader would tell apart.
+  virtual std::vector<std::string> describe_run(const std::vector<int>& op_ids) {
+    std::vector<std::string> out;
+    State s = init();
+    out.push_back(describe_state(s));
+    for (int id : op_ids) {
+      State next = s;
+      step(s, id, &next);
+      s = next;
+      out.push_back(describe_state(s));
+    }
+    return out;
+  }
   // True when op `op_id` never changes any state it is legal in (a read, a failed
   // cas, a refused write). The checker may then place it as early as it is legal,
   // without trying alternatives. Default false: always safe.
