@@ -1,6 +1,8 @@
 #include "properties/basic_models.h"
 
 #include <algorithm>
+#include <deque>
+#include <string_view>
 #include <unordered_map>
 
 namespace racecheck {
@@ -244,16 +246,23 @@ class CounterModel final : public Model {
 // ---------------------------------------------------------------------------
 // kv
 
+const json& key_field(const Operation& op) {
+  if (op.input.is_object()) {
+    auto it = op.input.find("key");
+    if (it != op.input.end()) return *it;
+  }
+  throw ModelInputError(op.id, "input/key", "missing (kv ops need {\"key\":K,...})");
+}
+
 std::string key_of(const Operation& op) {
-  if (!op.input.is_object() || !op.input.contains("key"))
-    throw ModelInputError(op.id, "input/key", "missing (kv ops need {\"key\":K,...})");
-  const json& k = op.input["key"];
+  const json& k = key_field(op);
   return k.is_string() ? k.get<std::string>() : k.dump();
 }
 
-std::string string_field(const Operation& op, const json& v, const char* field) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
+// A view of the op's own string (valid while the op lives); null is "".
+std::string_view string_field(const Operation& op, const json& v, const char* field) {
+  if (v.is_null()) return {};
+  if (v.is_string()) return v.get_ref<const std::string&>();
   throw ModelInputError(op.id, field, "expected a string, got " + v.dump());
 }
 
@@ -289,7 +298,7 @@ class KvSpec final : public SequentialSpec {
         s.kind = op.f == "put" ? KvOp::Put : KvOp::Append;
         if (!op.input.is_object() || !op.input.contains("value"))
           throw ModelInputError(op.id, "input/value", "missing");
-        std::string v = string_field(op, op.input["value"], "input/value");
+        const std::string_view v = string_field(op, op.input["value"], "input/value");
         s.piece_begin = static_cast<std::uint32_t>(piece_chars_.size());
         s.piece_size = static_cast<std::uint32_t>(v.size());
         piece_chars_ += v;
@@ -369,7 +378,7 @@ class KvSpec final : public SequentialSpec {
     return 0;
   }
 
-  std::uint32_t insert(const std::string& v) {
+  std::uint32_t insert(std::string_view v) {
     std::uint32_t node = 0;
     for (char c : v) {
       std::uint32_t k = child(node, c);
@@ -401,7 +410,7 @@ class KvSpec final : public SequentialSpec {
 
   State append(State s, std::size_t local) {
     const std::uint64_t key = ((s << 32) | local) + 1;
-    if (memo_.empty()) memo_.resize(64);
+    if (memo_.empty()) memo_.resize(16);
     std::size_t mask = memo_.size() - 1;
     std::size_t i = mix(key) & mask;
     while (memo_[i].key != 0) {
@@ -447,10 +456,15 @@ class KvModel final : public Model {
  public:
   std::string name() const override { return "kv"; }
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
-    std::unordered_map<std::string, std::size_t> index;
+    // Keys are views of the ops' own strings; only non-string keys are spelled out.
+    std::deque<std::string> spelled;
+    std::unordered_map<std::string_view, std::size_t> index;
     std::vector<std::vector<int>> parts;
     for (const Operation& op : ops) {
-      auto [it, inserted] = index.emplace(key_of(op), parts.size());
+      const json& k = key_field(op);
+      const std::string_view key = k.is_string() ? std::string_view(k.get_ref<const std::string&>())
+                                                 : std::string_view(spelled.emplace_back(k.dump()));
+      auto [it, inserted] = index.emplace(key, parts.size());
       if (inserted) parts.emplace_back();
       parts[it->second].push_back(op.id);
     }

@@ -32,7 +32,13 @@ struct SearchLimits {
 // open-addressing table holds their hashes and arena positions.
 class ConfigurationSet {
  public:
-  explicit ConfigurationSet(std::size_t words) : words_(words), stride_(words + 1) {}
+  // `expected` configurations fit without growing (a legal partition of n ops
+  // needs at least n + 1); small initial blocks keep tiny partitions cheap.
+  ConfigurationSet(std::size_t words, std::size_t expected) : words_(words), stride_(words + 1) {
+    initial_slots_ = 16;
+    while (initial_slots_ < 2 * expected) initial_slots_ *= 2;
+    initial_entries_ = std::max<std::size_t>(expected, 8);
+  }
 
   std::size_t bytes() const {
     return arena_.capacity() * sizeof(std::uint64_t) +
@@ -58,7 +64,7 @@ class ConfigurationSet {
       i = (i + 1) & mask;
     }
     if (arena_.size() + stride_ > arena_.capacity()) {
-      const std::size_t new_capacity = std::max<std::size_t>(arena_.capacity() * 2, stride_ * 64);
+      const std::size_t new_capacity = std::max<std::size_t>(arena_.capacity() * 2, stride_ * initial_entries_);
       if (!account(limits, (new_capacity - arena_.capacity()) * sizeof(std::uint64_t))) return Insert::OutOfMemory;
       arena_.reserve(new_capacity);
     }
@@ -92,7 +98,7 @@ class ConfigurationSet {
   }
 
   bool grow_table(SearchLimits& limits) {
-    const std::size_t new_size = slots_.empty() ? 64 : slots_.size() * 2;
+    const std::size_t new_size = slots_.empty() ? initial_slots_ : slots_.size() * 2;
     if (!account(limits, (new_size - slots_.size()) * (sizeof(std::uint64_t) + sizeof(std::uint32_t))))
       return false;
     std::vector<Slot> fresh(new_size);
@@ -109,6 +115,8 @@ class ConfigurationSet {
 
   std::size_t words_;
   std::size_t stride_;
+  std::size_t initial_slots_;
+  std::size_t initial_entries_;
   std::size_t count_ = 0;
   std::vector<std::uint64_t> arena_;
   std::vector<Slot> slots_;
@@ -126,7 +134,7 @@ class PartitionSearch {
         global_(std::move(ids)),
         spec_(std::move(spec)),
         words_((global_.size() + 63) / 64),
-        cache_(words_) {
+        cache_(words_, global_.size() + 1) {
     const std::size_t n = global_.size();
     finite_.resize(n);
     zobrist_.resize(n);
@@ -391,66 +399,75 @@ LinearizabilityResult check_linearizability_detailed(const Model& model, const s
   limits.deadline = start + std::chrono::microseconds(static_cast<std::int64_t>(options.budget_ms * 1000.0));
 
   std::vector<std::vector<int>> parts = model.partition(ops);
-  std::vector<std::unique_ptr<PartitionSearch>> searches;
-  for (auto& part : parts) {
-    if (part.empty()) continue;
-    for (int id : part)
+  parts.erase(std::remove_if(parts.begin(), parts.end(), [](const std::vector<int>& p) { return p.empty(); }),
+              parts.end());
+  result.partitions.resize(parts.size());
+  std::vector<std::unique_ptr<PartitionSearch>> searches(parts.size());
+  bool stop = false;
+
+  // Runs partition i for up to `quantum` steps; true when it is decided (or
+  // out of memory) and its search has been dropped.
+  auto run_partition = [&](std::size_t i, std::uint64_t quantum) {
+    PartitionSearch& s = *searches[i];
+    PartitionOutcome& out = result.partitions[i];
+    const auto progress = s.run(quantum, limits);
+    out.steps = s.steps();
+    out.configurations = s.configurations();
+    switch (progress) {
+      case PartitionSearch::Progress::Running:
+        return false;
+      case PartitionSearch::Progress::Linearizable:
+        out.status = Status::Pass;
+        break;
+      case PartitionSearch::Progress::Illegal:
+        out.status = Status::Fail;
+        out.violation = static_cast<int>(result.violations.size());
+        result.violations.push_back(s.violation(model));
+        if (!options.check_all_partitions) stop = true;
+        break;
+      case PartitionSearch::Progress::OutOfMemory:
+        out.status = Status::Unknown;
+        result.out_of_memory = true;
+        break;
+    }
+    s.release(limits);
+    searches[i].reset();
+    return true;
+  };
+
+  // First round: each partition is prepared and gets one small quantum as soon as
+  // it is built, so the many easy ones are done (and their memory reused) before
+  // the next is built. Every partition is prepared even after a stop, so that an
+  // op the model cannot interpret is reported wherever it is.
+  std::uint64_t quantum = 1u << 14;
+  std::vector<std::size_t> active;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    for (int id : parts[i])
       if (id < 0 || static_cast<std::size_t>(id) >= ops.size())
         throw ModelInputError(id, "id", "partition names an op outside the history");
-    PartitionOutcome outcome;
-    outcome.ops = part;
-    result.partitions.push_back(std::move(outcome));
-    auto spec = model.prepare(ops, part);
-    searches.push_back(std::make_unique<PartitionSearch>(ops, std::move(part), std::move(spec)));
+    auto spec = model.prepare(ops, parts[i]);
+    result.partitions[i].ops = std::move(parts[i]);
+    if (stop) continue;
+    searches[i] = std::make_unique<PartitionSearch>(ops, result.partitions[i].ops, std::move(spec));
+    if (!run_partition(i, quantum)) active.push_back(i);
+    if (!active.empty() && (i & 63) == 0 && Clock::now() >= limits.deadline) stop = result.out_of_time = true;
   }
 
-  // Round-robin with doubling quanta: easy partitions finish in the first rounds
-  // even when another one blows up.
-  std::vector<std::size_t> active(searches.size());
-  std::iota(active.begin(), active.end(), 0);
-  std::uint64_t quantum = 1u << 14;
-  bool stop = false;
+  // Then round-robin with doubling quanta: a hard partition does not starve the others.
   while (!active.empty() && !stop) {
-    std::vector<std::size_t> still;
-    for (std::size_t a = 0; a < active.size(); ++a) {
-      const std::size_t i = active[a];
-      if (stop) {
-        still.push_back(i);
-        continue;
-      }
-      PartitionSearch& s = *searches[i];
-      PartitionOutcome& out = result.partitions[i];
-      const auto progress = s.run(quantum, limits);
-      out.steps = s.steps();
-      out.configurations = s.configurations();
-      switch (progress) {
-        case PartitionSearch::Progress::Running:
-          still.push_back(i);
-          break;
-        case PartitionSearch::Progress::Linearizable:
-          out.status = Status::Pass;
-          s.release(limits);
-          break;
-        case PartitionSearch::Progress::Illegal:
-          out.status = Status::Fail;
-          out.violation = static_cast<int>(result.violations.size());
-          result.violations.push_back(s.violation(model));
-          s.release(limits);
-          if (!options.check_all_partitions) stop = true;
-          break;
-        case PartitionSearch::Progress::OutOfMemory:
-          out.status = Status::Unknown;
-          result.out_of_memory = true;
-          s.release(limits);
-          break;
-      }
-    }
-    active.swap(still);
-    if (!active.empty() && Clock::now() >= limits.deadline) {
+    if (Clock::now() >= limits.deadline) {
       result.out_of_time = true;
       break;
     }
     quantum = std::min<std::uint64_t>(quantum * 2, 1ull << 40);
+    std::vector<std::size_t> still;
+    for (std::size_t i : active) {
+      if (stop || !run_partition(i, quantum)) still.push_back(i);
+    }
+    active.swap(still);
+  }
+  for (std::size_t i : active) {
+    if (searches[i]) searches[i]->release(limits);
   }
 
   bool any_fail = false, any_unknown = false;
