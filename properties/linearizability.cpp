@@ -310,18 +310,31 @@ class PartitionSearch {
       bits_[k >> 6] &= ~(1ull << (k & 63));
       return added;
     }
+    note_push(static_cast<int>(k));
     stack_.push_back({e, state_, forced});
     state_ = next_state;
     hash_ = set_hash;
     lift(e);
     if (finite_[k]) --remaining_finite_;
-    if (stack_.size() > best_prefix_.size()) {
-      best_prefix_.clear();
-      for (const Frame& f : stack_) best_prefix_.push_back(entry_op_[static_cast<std::size_t>(f.entry)]);
-    }
     entry_ = next_[0];
     fresh_ = true;
     return added;
+  }
+
+  // Keeps best_prefix_ the longest stack seen without copying the stack on every
+  // push: the first agree_ frames of the stack are best_prefix_'s first entries.
+  void note_push(int k) {
+    const std::size_t depth = stack_.size();
+    if (agree_ == depth && depth < best_prefix_.size() && best_prefix_[depth] == k) {
+      ++agree_;
+      return;
+    }
+    if (depth + 1 <= best_prefix_.size()) return;  // not longer than the best
+    best_prefix_.resize(agree_);
+    for (std::size_t i = agree_; i < depth; ++i)
+      best_prefix_.push_back(entry_op_[static_cast<std::size_t>(stack_[i].entry)]);
+    best_prefix_.push_back(k);
+    agree_ = depth + 1;
   }
 
   // Undoes the last linearized op and resumes its configuration's walk after it;
@@ -332,6 +345,7 @@ class PartitionSearch {
       if (stack_.empty()) return false;
       const Frame top = stack_.back();
       stack_.pop_back();
+      agree_ = std::min(agree_, stack_.size());
       const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(top.entry)]);
       state_ = top.state;
       hash_ ^= zobrist_[k];
@@ -380,6 +394,7 @@ class PartitionSearch {
   std::vector<char> is_call_entry_;
   std::vector<Frame> stack_;
   std::vector<int> best_prefix_;         // local op indices, longest linearization seen
+  std::size_t agree_ = 0;                // leading stack frames equal to best_prefix_
   State state_ = 0;
   std::uint64_t hash_ = 0;
   int entry_ = 0;
