@@ -1,6 +1,7 @@
 #include "properties/basic_models.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <string_view>
 #include <unordered_map>
@@ -28,19 +29,42 @@ const json& value_field(const Operation& op, const json& j, const char* what) {
 }
 
 // Interns JSON values so the register state is a small integer; nil (null) is 0.
+// Values are equal when their JSON spellings are (1 and 1.0 differ). Integers and
+// strings, nearly every value in practice, are looked up without being spelled.
 class ValueTable {
  public:
-  ValueTable() { ids_.emplace("null", 0); names_.push_back("nil"); }
+  ValueTable() { names_.push_back("nil"); }
   State intern(const json& v) {
+    if (v.is_null()) return 0;
+    if (v.is_number_integer() && (v.is_number_unsigned() ? v.get<std::uint64_t>() <= INT64_MAX : true)) {
+      const std::int64_t i = v.get<std::int64_t>();
+      auto it = integers_.find(i);
+      if (it != integers_.end()) return it->second;
+      return integers_.emplace(i, add(v)).first->second;
+    }
+    if (v.is_string()) {
+      const std::string& str = v.get_ref<const std::string&>();
+      auto it = strings_.find(str);
+      if (it != strings_.end()) return it->second;
+      return strings_.emplace(str, add(v)).first->second;
+    }
     std::string key = v.dump();
-    auto [it, inserted] = ids_.emplace(key, names_.size());
-    if (inserted) names_.push_back(std::move(key));
-    return it->second;
+    auto it = others_.find(key);
+    if (it != others_.end()) return it->second;
+    const State id = names_.size();
+    names_.push_back(key);
+    return others_.emplace(std::move(key), id).first->second;
   }
   const std::string& name(State s) const { return names_.at(s); }
 
  private:
-  std::unordered_map<std::string, State> ids_;
+  State add(const json& v) {
+    names_.push_back(v.dump());
+    return names_.size() - 1;
+  }
+  std::unordered_map<std::int64_t, State> integers_;
+  std::unordered_map<std::string, State> strings_;
+  std::unordered_map<std::string, State> others_;  // by JSON spelling
   std::vector<std::string> names_;
 };
 
