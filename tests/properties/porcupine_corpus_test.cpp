@@ -77,5 +77,29 @@ TEST(PorcupineCorpus, EveryFileGetsTheExpectedVerdict) {
   EXPECT_EQ(agreed, scored);
 }
 
+// Porcupine cannot finish keys 0 and 9 of c50-bad (README: stress). Every key must
+// be decided here, well within the budget, and the cache must stay small.
+TEST(PorcupineCorpus, EveryKeyOfC50BadIsDecided) {
+  const fs::path path = corpus_dir() / "kv" / "c50-bad.txt";
+  ASSERT_TRUE(fs::exists(path)) << path;
+  const PairingResult paired = pair_operations(import_jepsen_kv(read_file(path)));
+  LinearizabilityOptions opts;
+  opts.budget_ms = 30000;
+  opts.check_all_partitions = true;
+  const LinearizabilityResult r = check_linearizability_detailed(*make_kv_model(), paired.ops, opts);
+  EXPECT_EQ(r.status, Status::Fail);
+  EXPECT_FALSE(r.out_of_time);
+  EXPECT_FALSE(r.out_of_memory);
+  ASSERT_EQ(r.partitions.size(), 10u);
+  std::size_t failed = 0;
+  for (const PartitionOutcome& p : r.partitions) {
+    EXPECT_NE(p.status, Status::Unknown);
+    failed += p.status == Status::Fail;
+  }
+  EXPECT_EQ(r.violations.size(), failed);
+  EXPECT_LT(r.peak_cache_bytes, std::size_t{64} << 20);
+  std::printf("c50-bad, every key: %zu of 10 keys illegal, %.1f ms\n", failed, r.elapsed_ms);
+}
+
 }  // namespace
 }  // namespace racecheck
