@@ -18,10 +18,15 @@ Seen seen_of(const Operation& op) {
   return Seen::Unknown;
 }
 
+// Field names as strings made once: json lookups by a string literal build a
+// std::string on every call, and setup does several per op.
+const std::string kValueField = "value";
+const std::string kKeyField = "key";
+
 // `{"value":V}` or a bare V (offline histories from other tools).
 const json& value_field(const Operation& op, const json& j, const char* what) {
   if (j.is_object()) {
-    auto it = j.find("value");
+    auto it = j.find(kValueField);
     if (it == j.end()) throw ModelInputError(op.id, std::string(what) + "/value", "missing");
     return *it;
   }
@@ -272,7 +277,7 @@ class CounterModel final : public Model {
 
 const json& key_field(const Operation& op) {
   if (op.input.is_object()) {
-    auto it = op.input.find("key");
+    auto it = op.input.find(kKeyField);
     if (it != op.input.end()) return *it;
   }
   throw ModelInputError(op.id, "input/key", "missing (kv ops need {\"key\":K,...})");
@@ -314,15 +319,12 @@ class KvSpec final : public SequentialSpec {
       if (op.f == "get" || op.f == "read") {
         s.kind = KvOp::Get;
         if (s.seen == Seen::Ok) {
-          const json& out = op.output;
-          const json& v = out.is_object() ? (out.contains("value") ? out["value"] : throw ModelInputError(op.id, "output/value", "missing")) : out;
-          s.target = insert(string_field(op, v, "output/value"));
+          s.target = insert(string_field(op, value_field(op, op.output, "output"), "output/value"));
         }
       } else if (op.f == "put" || op.f == "append") {
         s.kind = op.f == "put" ? KvOp::Put : KvOp::Append;
-        if (!op.input.is_object() || !op.input.contains("value"))
-          throw ModelInputError(op.id, "input/value", "missing");
-        const std::string_view v = string_field(op, op.input["value"], "input/value");
+        if (!op.input.is_object()) throw ModelInputError(op.id, "input/value", "missing");
+        const std::string_view v = string_field(op, value_field(op, op.input, "input"), "input/value");
         s.piece_begin = static_cast<std::uint32_t>(piece_chars_.size());
         s.piece_size = static_cast<std::uint32_t>(v.size());
         piece_chars_ += v;
