@@ -1,6 +1,7 @@
 // `racecheck check H.jsonl --model M`: checks a recorded history offline.
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -54,6 +55,11 @@ void print_report(std::ostream& out, const Model& model, const std::vector<Opera
 }
 
 int run_check(const CheckArgs& args) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(args.path, ec)) {
+    std::cerr << "racecheck check: cannot read " << args.path << ": it is a directory\n";
+    return exit_code::kUsage;
+  }
   std::ifstream in(args.path, std::ios::binary);
   if (!in) {
     std::cerr << "racecheck check: cannot read " << args.path << ": " << std::strerror(errno) << "\n";

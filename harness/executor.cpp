@@ -256,6 +256,8 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
 
   curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
   curl_easy_setopt(h, CURLOPT_URL, t->url.c_str());
+  // Only HTTP(S), even if a URL slipped past validation, and never follow redirects elsewhere.
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);

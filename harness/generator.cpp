@@ -6,6 +6,11 @@
 namespace racecheck {
 namespace {
 
+// An integer in [lo, hi) drawn uniformly whatever RapidCheck's current size
+// (rc::gen::inRange narrows the range at small sizes, which would make early
+// cases all pick the first policy and the smallest amounts); still shrinks toward lo.
+rc::Gen<int> uniform_int(int lo, int hi) { return rc::gen::resize(rc::kNominalSize, rc::gen::inRange(lo, hi)); }
+
 // A weighted choice that shrinks toward the first entry (an index into the
 // cumulative weights; RapidCheck shrinks integers toward the lower bound).
 template <typename T>
@@ -13,7 +18,7 @@ rc::Gen<T> weighted_choice(std::vector<std::pair<int, T>> entries) {
   int total = 0;
   for (const auto& e : entries) total += std::max(0, e.first);
   if (total == 0) return rc::gen::just(entries.front().second);
-  return rc::gen::map(rc::gen::inRange(0, total), [entries](int x) {
+  return rc::gen::map(uniform_int(0, total), [entries](int x) {
     for (const auto& [w, v] : entries) {
       if (x < std::max(0, w)) return v;
       x -= std::max(0, w);
@@ -24,7 +29,7 @@ rc::Gen<T> weighted_choice(std::vector<std::pair<int, T>> entries) {
 
 rc::Gen<json> gen_argument(const ArgDomain& d) {
   if (!d.choices.empty()) return rc::gen::elementOf(d.choices);
-  return rc::gen::map(rc::gen::inRange(d.range.lo, d.range.hi + 1), [](int v) { return json(v); });
+  return rc::gen::map(uniform_int(d.range.lo, d.range.hi + 1), [](int v) { return json(v); });
 }
 
 rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
@@ -42,7 +47,7 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
     std::vector<rc::Gen<json>> arg_gens;
     for (const auto& n : names) {
       if (n == "account") {
-        arg_gens.push_back(rc::gen::map(rc::gen::inRange(0, std::max(1, s.accounts)),
+        arg_gens.push_back(rc::gen::map(uniform_int(0, std::max(1, s.accounts)),
                                         [](int v) { return json(v); }));
       } else if (auto d = s.arguments.find(n); d != s.arguments.end()) {
         arg_gens.push_back(gen_argument(d->second));
@@ -63,9 +68,28 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
     return rc::gen::build<OpPlan>(rc::gen::set(&OpPlan::f, rc::gen::just(f)),
                                   rc::gen::set(&OpPlan::args, args),
                                   rc::gen::set(&OpPlan::key_policy, keyless ? rc::gen::just(KeyPolicy::None) : weighted_choice(policies)),
-                                  rc::gen::set(&OpPlan::attempts, rc::gen::inRange(1, std::max(1, s.max_attempts) + 1)),
+                                  rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, s.max_attempts) + 1)),
                                   rc::gen::set(&OpPlan::lose_response, lose));
   });
+}
+
+// A vector with between r.lo and r.hi elements that shrinks by *removing*
+// elements: the first r.lo are fixed in number, the rest come from a variable
+// length container (which RapidCheck shrinks element by element) of at most
+// r.hi - r.lo elements (its size is set to that bound).
+template <typename T>
+rc::Gen<std::vector<T>> vector_in_range(IntRange r, rc::Gen<T> element) {
+  const int lo = std::max(1, r.lo);
+  const int extra_max = std::max(0, r.hi - lo);
+  return rc::gen::map(
+      rc::gen::pair(rc::gen::container<std::vector<T>>(lo, element),
+                    rc::gen::resize(extra_max, rc::gen::container<std::vector<T>>(element))),
+      [extra_max](std::pair<std::vector<T>, std::vector<T>> p) {
+        std::vector<T> v = std::move(p.first);
+        if (static_cast<int>(p.second.size()) > extra_max) p.second.resize(extra_max);
+        v.insert(v.end(), std::make_move_iterator(p.second.begin()), std::make_move_iterator(p.second.end()));
+        return v;
+      });
 }
 
 }  // namespace
@@ -76,18 +100,13 @@ void showValue(const ScenarioPlan& plan, std::ostream& os) {
 
 rc::Gen<ScenarioPlan> gen_scenario_plan(const GeneratorSettings& s) {
   if (s.op_mix.empty()) throw std::invalid_argument("generator: the operation mix is empty");
-  const auto op = gen_op(s);
-  const auto client = rc::gen::mapcat(
-      rc::gen::inRange(std::max(1, s.ops_per_client.lo), std::max(1, s.ops_per_client.hi) + 1),
-      [op](int n) { return rc::gen::container<std::vector<OpPlan>>(n, op); });
-  const auto clients = rc::gen::mapcat(
-      rc::gen::inRange(std::max(1, s.clients.lo), std::max(1, s.clients.hi) + 1),
-      [client](int n) { return rc::gen::container<std::vector<std::vector<OpPlan>>>(n, client); });
+  const auto client = vector_in_range(s.ops_per_client, gen_op(s));
+  const auto clients = vector_in_range(s.clients, client);
   const int stag = std::clamp(s.staggered_percent, 0, 100);
   return rc::gen::build<ScenarioPlan>(
       rc::gen::set(&ScenarioPlan::clients, clients),
       rc::gen::set(&ScenarioPlan::staggered, weighted_choice<bool>({{100 - stag, false}, {stag, true}})),
-      rc::gen::set(&ScenarioPlan::stagger_us, rc::gen::inRange(0, std::max(0, s.max_stagger_us) + 1)));
+      rc::gen::set(&ScenarioPlan::stagger_us, uniform_int(0, std::max(0, s.max_stagger_us) + 1)));
 }
 
 Scenario build_scenario(const ScenarioPlan& plan) {

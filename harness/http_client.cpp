@@ -103,6 +103,8 @@ HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t m
   header_list.reset(raw_list);
 
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  // Only HTTP(S), even if a URL slipped past validation, and never follow redirects elsewhere.
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));

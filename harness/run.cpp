@@ -79,27 +79,20 @@ TrialVerdict verdict_of(const CheckReport& r) {
   }
 }
 
-// The minimal scenario's requests, rendered as they would be sent (for the curl script).
-std::vector<ReproRequest> repro_requests(const Spec& spec, const Scenario& sc, const std::vector<Event>& events) {
-  // Setup captured the account ids; the "open" events carry no ids, so the curl
-  // script uses the account index in place of an id it cannot know in advance.
-  TrialVariables vars;
-  for (int i = 0; i < 16; ++i) vars.account_ids.push_back("$ACCOUNT_" + std::to_string(i));
-  SpecProtocol protocol(spec, vars);
+// The minimal scenario's requests as they were sent (for the curl script), with
+// the account ids setup captured in that trial.
+std::vector<ReproRequest> repro_requests(const Spec& spec, const TrialEvidence& t, std::uint64_t seed) {
+  SpecProtocol protocol(spec, t.variables, seed);  // the seed picks instances in "random" distribution
   std::vector<ReproRequest> out;
+  const Scenario& sc = t.scenario;
   for (int c = 0; c < static_cast<int>(sc.clients.size()); ++c) {
     for (int i = 0; i < static_cast<int>(sc.clients[c].ops.size()); ++i) {
       const auto& op = sc.clients[c].ops[i];
       const int instance = sc.clients[c].instance >= 0 ? sc.clients[c].instance : protocol.pick_instance(c, i);
-      try {
-        const HttpRequest r = protocol.render(op, instance);
-        out.push_back(ReproRequest{c, r.method, r.url, r.headers, r.body});
-      } catch (const std::exception&) {
-        // A scenario that ran has rendered before; nothing to add if it cannot now.
-      }
+      const HttpRequest r = protocol.render(op, instance);  // it rendered when the trial ran
+      out.push_back(ReproRequest{c, r.method, r.url, r.headers, r.body});
     }
   }
-  (void)events;
   return out;
 }
 
@@ -121,7 +114,7 @@ void fill_evidence(ReportInput& in, const Spec& spec, const TrialEvidence& t) {
   in.ops = pair_operations(t.events).ops;
   in.minimal_scenario = scenario_to_json(t.scenario);
   in.burst_spread_ns = t.exec.burst_spread_ns;
-  in.repro_requests = repro_requests(spec, t.scenario, t.events);
+  in.repro_requests = repro_requests(spec, t, in.seed);
 }
 
 int exit_code_for(const ReportInput& in, const PropertyRunResult& p) {
@@ -194,6 +187,7 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
   rec.set_phase("done");
   rec.print_progress(true);
   out.report.stats = rec.stats();
+  out.report.stats.first_violation_s = out.property.first_failure_seconds;
   out.exit_code = exit_code_for(out.report, out.property);
   return out;
 }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -838,6 +839,8 @@ Spec parse_spec_text(const std::string& text, const std::string& file_name) {
 }
 
 Spec load_spec_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw SpecError(path, "", "cannot open the file: it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw SpecError(path, "", "cannot open the file");
   std::ostringstream text;

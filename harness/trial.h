@@ -11,6 +11,7 @@
 #include "harness/executor.h"
 #include "harness/scenario.h"
 #include "harness/spec.h"
+#include "harness/spec_protocol.h"
 #include "properties/properties.h"
 
 namespace racecheck {
@@ -20,6 +21,7 @@ struct TrialEvidence {
   std::vector<Event> events;     // setup "open" ops, the scenario's events, the final reads
   CheckReport report;
   ExecutorResult exec;
+  TrialVariables variables;      // what setup captured (account ids), for the curl script
 };
 
 // The target failed outside the scenario (setup or final read): exit code 3.

@@ -7,7 +7,7 @@
 namespace racecheck {
 namespace {
 
-enum class Kind : std::uint8_t { Stock, Reserve, Release, Read };
+enum class Kind : std::uint8_t { Open, Stock, Reserve, Release, Read };
 
 struct InventoryOp {
   Kind kind = Kind::Read;
@@ -20,15 +20,17 @@ struct InventoryOp {
 
 InventoryOp decode(const Operation& op) {
   InventoryOp v;
-  if (op.f == "stock") v.kind = Kind::Stock;
+  if (op.f == "open") v.kind = Kind::Open;  // setup: the item's initial stock ("balance")
+  else if (op.f == "stock") v.kind = Kind::Stock;
   else if (op.f == "reserve") v.kind = Kind::Reserve;
   else if (op.f == "release") v.kind = Kind::Release;
   else if (op.f == "read") v.kind = Kind::Read;
   else
     throw ModelInputError(op.id, "f", "unknown inventory operation '" + op.f +
-                                          "' (expected stock, reserve, release or read)");
-  v.item = fields::name_arg(op, "item");
-  if (v.kind != Kind::Read) v.quantity = fields::required_amount(op, "quantity");
+                                          "' (expected open, stock, reserve, release or read)");
+  v.item = fields::resource_arg(op, "item");
+  if (v.kind == Kind::Open) v.quantity = fields::required_int(op, op.input, "balance");
+  else if (v.kind != Kind::Read) v.quantity = fields::required_amount(op, "quantity");
   v.outcome = op.outcome;
   if (op.outcome == Outcome::Ok) {
     v.stock = fields::optional_int(op, op.output, "stock");
@@ -61,6 +63,9 @@ class InventorySpec final : public SequentialSpec {
     const bool applied = v.outcome == Outcome::Ok;
     const bool maybe = v.outcome == Outcome::Info;
     switch (v.kind) {
+      case Kind::Open:
+        l = Level{v.quantity, 0};
+        break;
       case Kind::Stock:
         if (applied || maybe) l.available += v.quantity;
         break;

@@ -61,12 +61,15 @@ std::vector<LedgerEntry> ledger_of(const Operation& op, std::string_view model) 
     } else if (op.f == "read" && op.outcome == Outcome::Ok)
       out.push_back({K::Observe, fields::name_arg(op, "account"), fields::required_int(op, op.output, "balance")});
   } else if (model == "inventory") {
-    if (op.f == "stock" || op.f == "release")
-      out.push_back({K::Delta, fields::name_arg(op, "item"), fields::required_amount(op, "quantity")});
+    const std::string item = fields::resource_arg(op, "item");
+    if (op.f == "open")
+      out.push_back({K::Set, item, fields::required_int(op, op.input, "balance")});
+    else if (op.f == "stock" || op.f == "release")
+      out.push_back({K::Delta, item, fields::required_amount(op, "quantity")});
     else if (op.f == "reserve")
-      out.push_back({K::Delta, fields::name_arg(op, "item"), -fields::required_amount(op, "quantity")});
+      out.push_back({K::Delta, item, -fields::required_amount(op, "quantity")});
     else if (op.f == "read" && op.outcome == Outcome::Ok)
-      out.push_back({K::Observe, fields::name_arg(op, "item"), fields::required_int(op, op.output, "stock")});
+      out.push_back({K::Observe, item, fields::required_int(op, op.output, "stock")});
   }
   return out;
 }
@@ -268,14 +271,33 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
       const std::int64_t n = magnitude / debit_amounts[0];
       count_text = n == 1 ? "one update" : std::to_string(n) + " updates";
     }
+    // Which way it broke, in terms of the ops that succeeded: with only debits,
+    // money appearing is a lost update and money vanishing a double charge; with
+    // only credits it is the other way round; with both, either can explain it.
+    const bool has_debits = !debits.empty(), has_credits = !credits.empty();
+    auto updates = [&](const char* singular_verb, const char* plural_verb) {
+      return count_text + (count_text == "one update" ? singular_verb : plural_verb);
+    };
+    std::string cause;
     if (diff > 0) {
-      s += ": " + std::to_string(magnitude) + " appeared; " +
-           (count_text.empty() ? std::string("an update was lost") : count_text + (count_text == "one update" ? " was" : " were") + " lost");
+      if (has_debits && !has_credits)
+        cause = count_text.empty() ? "a withdrawal's update was lost (lost update)" : updates(" was", " were") + " lost (lost update)";
+      else if (has_credits && !has_debits)
+        cause = "a deposit took effect more than once";
+      else
+        cause = "an update was lost (lost update)";
+      s += ": " + std::to_string(magnitude) + " appeared; " + cause;
     } else {
-      s += ": " + std::to_string(magnitude) + " vanished; " +
-           (count_text.empty() ? std::string("an op took effect more than once (a double charge)")
-                               : count_text + (count_text == "one update" ? " was" : " were") +
-                                     " applied more than once (a double charge)");
+      if (has_debits && !has_credits)
+        cause = count_text.empty() ? "a withdrawal took effect more than once (a double charge)"
+                                   : updates(" was", " were") + " applied more than once (a double charge)";
+      else if (has_credits && !has_debits)
+        cause = "a deposit was lost (lost update)";
+      else if (has_credits && has_debits)
+        cause = "a deposit was lost (lost update) or a withdrawal took effect twice (double charge)";
+      else
+        cause = "no op that succeeded explains it";
+      s += ": " + std::to_string(magnitude) + " vanished; " + cause;
     }
     s += " (ops " + id_list(x.ops) + ")";
     x.explanation = std::move(s);

@@ -43,6 +43,11 @@ std::string name_arg(const Operation& op, const char* field) {
   throw ModelInputError(op.id, field, "expected a string or a number, got " + it->dump());
 }
 
+std::string resource_arg(const Operation& op, const char* field) {
+  std::string name = name_arg(op, field);
+  return name.empty() ? name_arg(op, "account") : name;
+}
+
 bool is_business_refusal(const std::string& error, std::initializer_list<const char*> refusal_errors) {
   if (error.empty()) return true;
   for (const char* e : refusal_errors)

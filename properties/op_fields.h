@@ -21,6 +21,9 @@ std::int64_t required_amount(const Operation& op, const char* field);
 // A name-like argument (account, item, name): a string, or a number rendered as
 // decimal text. Missing or null → "".
 std::string name_arg(const Operation& op, const char* field);
+// The resource an op acts on: `field` ("item", ...) or, when absent, "account" —
+// the harness names every resource "account" (an index), whatever the model.
+std::string resource_arg(const Operation& op, const char* field);
 
 // Fail errors that are business refusals (the service decided the op may not
 // happen in the current state), as opposed to refusals that had no effect and

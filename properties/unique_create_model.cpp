@@ -8,6 +8,7 @@ namespace racecheck {
 namespace {
 
 struct CreateOp {
+  bool is_setup = false;  // the harness's "open" record of its setup: no effect on names
   bool is_read = false;
   Outcome outcome = Outcome::Info;
   bool refused_as_existing = false;
@@ -17,6 +18,10 @@ struct CreateOp {
 
 CreateOp decode(const Operation& op) {
   CreateOp c;
+  if (op.f == "open") {
+    c.is_setup = true;
+    return c;
+  }
   if (op.f == "read") c.is_read = true;
   else if (op.f != "create")
     throw ModelInputError(op.id, "f", "unknown unique-create operation '" + op.f + "' (expected create or read)");
@@ -45,6 +50,7 @@ class UniqueCreateSpec final : public SequentialSpec {
   bool step(State s, int op_id, State* next) override {
     const CreateOp& c = decoded_[op_id];
     *next = s;
+    if (c.is_setup) return true;
     if (c.is_read) return c.outcome != Outcome::Ok || c.observed_exists == (s == 1);
     if (c.refused_as_existing) return s == 1;
     if (c.outcome == Outcome::Ok) {

@@ -40,6 +40,7 @@ json stats_to_json(const RunStats& s) {
   return {{"trials", s.trials},
           {"requests", s.requests},
           {"elapsed_s", s.elapsed_s},
+          {"first_violation_s", s.first_violation_s},
           {"throughput_rps", s.elapsed_s > 0 ? static_cast<double>(s.requests) / s.elapsed_s : 0.0},
           {"latency_ms",
            {{"count", l.size()},
@@ -197,6 +198,8 @@ ReportInput parse_result_json(const json& j) {
     in.stats.trials = field<int>(s, "/stats", "trials");
     in.stats.requests = field<std::int64_t>(s, "/stats", "requests");
     in.stats.elapsed_s = field<double>(s, "/stats", "elapsed_s");
+    if (s.contains("first_violation_s") && s["first_violation_s"].is_number())
+      in.stats.first_violation_s = s["first_violation_s"].get<double>();
     in.stats.outcomes_by_op =
         optional_field<std::map<std::string, std::map<std::string, int>>>(s, "/stats", "outcomes_by_op", {});
   }

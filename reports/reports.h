@@ -33,6 +33,7 @@ struct RunStats {
   int trials = 0;                      // scenarios executed (including shrink re-runs)
   std::int64_t requests = 0;           // HTTP requests sent in total
   double elapsed_s = 0;                // wall time of the whole run
+  double first_violation_s = -1;       // when the first violation was found (-1: none)
   std::vector<double> latencies_ms;    // per request (any sample of them)
   // operation name -> outcome ("ok", "fail", "info") -> count
   std::map<std::string, std::map<std::string, int>> outcomes_by_op;

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # README command 2: set up and run the whole test suite on a fresh Debian 12 machine:
 #   1. release build: every unit, integration and corpus test (ctest);
-#   2. ASan+UBSan build: the same minus the "slow" label;
-#   3. TSan build: the concurrent code (harness and targets tests);
+#   2. ASan+UBSan build: the checkers and the demo bank;
+#   3. TSan build: the threaded code (executor against a threaded server, demo bank);
 #   4. the Express example targets: smoke test, then the detection matrix
 #      (racecheck against every target, 3 rounds each: no miss, no false alarm);
-#   5. the libFuzzer targets, each for a bounded time (clang).
-# Environment: RACECHECK_SKIP="asan tsan express fuzz" skips parts (for local use;
+# Environment: RACECHECK_SKIP="asan tsan express" skips parts (for local use;
 # CI runs everything). The last line counts the parts: "suites: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -36,23 +35,23 @@ build_and_test() {  # build_and_test <config> [ctest args...]
 
 suite "release: build and ctest" build_and_test release -j 2
 if ! skipped asan; then
-  suite "asan+ubsan: build and ctest (no slow tests)" \
+  # ASan+UBSan: the pure checkers (models, linearizability, the Porcupine corpus)
+  # and the demo bank.
+  suite "asan+ubsan: build and ctest (properties, demo bank)" \
     env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    bash -c 'scripts/build.sh asan && cd build/asan && ctest --output-on-failure --timeout 600 -j 2 -LE slow'
+    bash -c 'scripts/build.sh asan properties_tests racecheck-demo-target targets_demo_bank_test targets_demo_target_itest && cd build/asan && ctest --output-on-failure --timeout 900 -j 2 -R "^(properties\\.|targets\\.Demo)"'
 fi
 if ! skipped tsan; then
-  # TSan: the concurrent code only (executor, demo bank, the gate end to end).
-  suite "tsan: build and ctest (harness, targets)" \
+  # TSan: the code that runs threads — the executor against a threaded server, and
+  # the demo bank (its own tests and the standalone binary).
+  suite "tsan: build and ctest (executor, demo bank)" \
     env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    bash -c 'scripts/build.sh tsan racecheck racecheck-demo-target harness_tests targets_tests && cd build/tsan && ctest --output-on-failure --timeout 600 -j 2 -LE slow -R "^(harness|targets)\\."'
+    bash -c 'scripts/build.sh tsan racecheck-demo-target harness_executor_itest targets_demo_bank_test targets_demo_target_itest && cd build/tsan && ctest --output-on-failure --timeout 600 -j 2 -R "^(harness\\.ExecutorITest|targets\\.Demo)"'
 fi
 if ! skipped express; then
   suite "express targets: smoke" tests/targets/express_smoke.sh
   suite "express targets: detection matrix" \
     targets/express/matrix.sh --rounds "$MATRIX_ROUNDS" --budget "$MATRIX_BUDGET" --racecheck build/release/harness/racecheck
-fi
-if ! skipped fuzz && [ -x fuzz/run.sh ]; then
-  suite "fuzz: libFuzzer targets, bounded" fuzz/run.sh 30
 fi
 
 echo "suites: $passed passed, $failed failed"

@@ -12,7 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string output;  // stdout and stderr
 };
@@ -33,9 +33,9 @@ class CheckCli : public ::testing::Test {
     return p.string();
   }
 
-  static Run racecheck(const std::string& args) {
+  static CliRun racecheck(const std::string& args) {
     const std::string cmd = std::string(RACECHECK_BINARY_DIR) + "/harness/racecheck " + args + " 2>&1";
-    Run r;
+    CliRun r;
     FILE* pipe = ::popen(cmd.c_str(), "r");
     if (!pipe) return r;
     std::array<char, 4096> buf{};
@@ -73,14 +73,14 @@ const char* kCorrect =
 )";
 
 TEST_F(CheckCli, CorrectHistoryExitsZero) {
-  const Run r = racecheck("check " + write("ok.jsonl", kCorrect) + " --model account");
+  const CliRun r = racecheck("check " + write("ok.jsonl", kCorrect) + " --model account");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("[pass] conservation"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("[pass] linearizability"), std::string::npos) << r.output;
 }
 
 TEST_F(CheckCli, LostUpdateExitsOneAndExplains) {
-  const Run r = racecheck("check " + write("lost.jsonl", kLostUpdate) + " --model account");
+  const CliRun r = racecheck("check " + write("lost.jsonl", kLostUpdate) + " --model account");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("2 withdrawals of 50 succeeded from 100 but the balance fell by 50"), std::string::npos)
       << r.output;
@@ -89,7 +89,7 @@ TEST_F(CheckCli, LostUpdateExitsOneAndExplains) {
 }
 
 TEST_F(CheckCli, OnlyTheRequestedInvariantRuns) {
-  const Run r = racecheck("check " + write("lost.jsonl", kLostUpdate) + " --model account --invariant no-overdraft");
+  const CliRun r = racecheck("check " + write("lost.jsonl", kLostUpdate) + " --model account --invariant no-overdraft");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("conservation"), std::string::npos) << r.output;
 }
@@ -98,27 +98,27 @@ TEST_F(CheckCli, BadJsonLineNamesFileAndLine) {
   std::string text = kCorrect;
   text.insert(text.find('\n', text.find('\n') + 1) + 1, "{\"process\":1,\"type\":\"invoke\",\n");
   const std::string bad = write("bad2.jsonl", text);
-  const Run r = racecheck("check " + bad + " --model account");
+  const CliRun r = racecheck("check " + bad + " --model account");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find(bad + ":3:"), std::string::npos) << r.output;
 }
 
 TEST_F(CheckCli, BadFieldNamesTheField) {
   const std::string path = write("field.jsonl", R"({"process":0,"type":"explode","f":"read","value":{}})" "\n");
-  const Run r = racecheck("check " + path + " --model account");
+  const CliRun r = racecheck("check " + path + " --model account");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find(path + ":1: field 'type'"), std::string::npos) << r.output;
 }
 
 TEST_F(CheckCli, UnknownModelIsUsageError) {
-  const Run r = racecheck("check " + write("ok.jsonl", kCorrect) + " --model bank");
+  const CliRun r = racecheck("check " + write("ok.jsonl", kCorrect) + " --model bank");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("unknown model 'bank'"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("account"), std::string::npos) << "lists the known models: " << r.output;
 }
 
 TEST_F(CheckCli, MissingFileIsUsageErrorNamingIt) {
-  const Run r = racecheck("check " + (dir_ / "nope.jsonl").string() + " --model account");
+  const CliRun r = racecheck("check " + (dir_ / "nope.jsonl").string() + " --model account");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("nope.jsonl"), std::string::npos) << r.output;
 }
@@ -127,7 +127,7 @@ TEST_F(CheckCli, OpThatDoesNotFitTheModelIsUsageError) {
   const std::string path = write("amount.jsonl",
                                  R"({"process":1,"type":"invoke","f":"withdraw","value":{}})" "\n"
                                  R"({"process":1,"type":"ok","f":"withdraw","value":{}})" "\n");
-  const Run r = racecheck("check " + path + " --model account");
+  const CliRun r = racecheck("check " + path + " --model account");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("field 'amount'"), std::string::npos) << r.output;
 }
@@ -138,7 +138,7 @@ TEST_F(CheckCli, JepsenEtcdFormat) {
                                  "INFO  jepsen.util - 0\t:ok\t:write\t1\n"
                                  "INFO  jepsen.util - 1\t:invoke\t:read\tnil\n"
                                  "INFO  jepsen.util - 1\t:ok\t:read\t2\n");
-  const Run r = racecheck("check " + path + " --model register --format jepsen-etcd");
+  const CliRun r = racecheck("check " + path + " --model register --format jepsen-etcd");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("[fail] linearizability"), std::string::npos) << r.output;
 }

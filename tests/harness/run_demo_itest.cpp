@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -20,15 +21,15 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kRacecheck = RACECHECK_BINARY_DIR "/harness/racecheck";
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string output;  // stdout + stderr
 };
 
 // Runs a shell command with a hard time limit (seconds) and captures its output.
-Run run(const std::string& args, int limit_s = 120) {
+CliRun run(const std::string& args, int limit_s = 120) {
   const std::string cmd = "timeout -s KILL " + std::to_string(limit_s) + " " + kRacecheck + " " + args + " 2>&1";
-  Run r;
+  CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
@@ -64,7 +65,7 @@ class DemoRun : public ::testing::Test {
 TEST_F(DemoRun, RacyBalanceIsCaughtAndShrunkToAFewRequests) {
   const auto json = dir_ / "r.json";
   const auto html = dir_ / "r.html";
-  const Run r = run("demo --balance racy --budget 20s --seed 1 --repro 5 --quiet --json " + json.string() +
+  const CliRun r = run("demo --balance racy --budget 20s --seed 1 --repro 5 --quiet --json " + json.string() +
                     " --html " + html.string());
   ASSERT_EQ(r.exit_code, 1) << r.output;
   const auto result = read_json(json);
@@ -77,7 +78,7 @@ TEST_F(DemoRun, RacyBalanceIsCaughtAndShrunkToAFewRequests) {
 
 TEST_F(DemoRun, SafeBankPassesItsWholeBudget) {
   const auto json = dir_ / "s.json";
-  const Run r = run("demo --balance safe --idempotency correct --budget 6s --seed 2 --quiet --json " + json.string());
+  const CliRun r = run("demo --balance safe --idempotency correct --budget 6s --seed 2 --quiet --json " + json.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto result = read_json(json);
   EXPECT_EQ(result.at("overall"), "pass");
@@ -86,7 +87,7 @@ TEST_F(DemoRun, SafeBankPassesItsWholeBudget) {
 
 TEST_F(DemoRun, DoubleExecutingIdempotencyCacheIsCaught) {
   const auto json = dir_ / "i.json";
-  const Run r = run("demo --balance safe --idempotency racy-cache --budget 20s --seed 3 --repro 3 --quiet --json " +
+  const CliRun r = run("demo --balance safe --idempotency racy-cache --budget 20s --seed 3 --repro 3 --quiet --json " +
                     json.string());
   ASSERT_EQ(r.exit_code, 1) << r.output;
   const auto result = read_json(json);
@@ -96,7 +97,7 @@ TEST_F(DemoRun, DoubleExecutingIdempotencyCacheIsCaught) {
 TEST_F(DemoRun, RetriesWithoutIdempotencyDoubleCharge) {
   // No idempotency at all: a lost response retried with its key executes twice.
   const auto json = dir_ / "n.json";
-  const Run r = run("demo --balance safe --idempotency none --budget 20s --seed 4 --repro 3 --quiet --json " +
+  const CliRun r = run("demo --balance safe --idempotency none --budget 20s --seed 4 --repro 3 --quiet --json " +
                     json.string());
   ASSERT_EQ(r.exit_code, 1) << r.output;
 }
@@ -104,8 +105,8 @@ TEST_F(DemoRun, RetriesWithoutIdempotencyDoubleCharge) {
 TEST_F(DemoRun, SameSeedSameScenarios) {
   const auto a = dir_ / "a.json", b = dir_ / "b.json";
   // --trials bounds the run by count, so both runs see exactly the same scenarios.
-  const Run ra = run("demo --balance safe --idempotency correct --trials 15 --seed 99 --repro 0 --quiet --json " + a.string());
-  const Run rb = run("demo --balance safe --idempotency correct --trials 15 --seed 99 --repro 0 --quiet --json " + b.string());
+  const CliRun ra = run("demo --balance safe --idempotency correct --trials 15 --seed 99 --repro 0 --quiet --json " + a.string());
+  const CliRun rb = run("demo --balance safe --idempotency correct --trials 15 --seed 99 --repro 0 --quiet --json " + b.string());
   ASSERT_EQ(ra.exit_code, 0) << ra.output;
   ASSERT_EQ(rb.exit_code, 0) << rb.output;
   // The last trial's scenario is recorded in the history: same seed, same requests.
@@ -115,7 +116,14 @@ TEST_F(DemoRun, SameSeedSameScenarios) {
       if (e.at("type") == "invoke") v.push_back(e.value("f", "") + e.value("value", nlohmann::json()).dump() + e.value("key", ""));
     return v;
   };
-  EXPECT_EQ(ops(read_json(a)), ops(read_json(b)));
+  // History lines are written as requests go out, so their order across clients
+  // varies; the multiset of requests does not.
+  auto sorted = [&](const nlohmann::json& result) {
+    auto v = ops(result);
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(sorted(read_json(a)), sorted(read_json(b)));
 }
 
 TEST_F(DemoRun, ReplayReproducesTheMinimalScenario) {
@@ -138,8 +146,8 @@ TEST_F(DemoRun, ReplayReproducesTheMinimalScenario) {
   ASSERT_FALSE(url.empty()) << "the demo target did not start";
   const auto json = dir_ / "r.json";
   const std::string spec = RACECHECK_SOURCE_DIR "/targets/demo/spec.json";
-  const Run r = run("run " + spec + " --target " + url + " --budget 20s --seed 5 --repro 3 --quiet --json " + json.string());
-  const Run rep = run("replay " + json.string() + " --target " + url + " --repro 10 --quiet");
+  const CliRun r = run("run " + spec + " --target " + url + " --budget 20s --seed 5 --repro 3 --quiet --json " + json.string());
+  const CliRun rep = run("replay " + json.string() + " --target " + url + " --repro 10 --quiet");
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
   ASSERT_EQ(r.exit_code, 1) << r.output;
@@ -149,7 +157,7 @@ TEST_F(DemoRun, ReplayReproducesTheMinimalScenario) {
 
 TEST_F(DemoRun, UnreachableTargetExitsThree) {
   const std::string spec = RACECHECK_SOURCE_DIR "/targets/demo/spec.json";
-  const Run r = run("run " + spec + " --target http://127.0.0.1:9 --trials 1 --quiet", 60);
+  const CliRun r = run("run " + spec + " --target http://127.0.0.1:9 --trials 1 --quiet", 60);
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_NE(r.output.find("127.0.0.1:9"), std::string::npos) << r.output;
 }

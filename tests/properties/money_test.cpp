@@ -76,6 +76,18 @@ TEST(Conservation, DoubleChargeSaysMoneyVanished) {
   EXPECT_NE(text.find("double charge"), std::string::npos) << text;
 }
 
+TEST(Conservation, LostDepositIsALostUpdateNotADoubleCharge) {
+  auto ops = opened(100);
+  add_op(ops, "deposit", acct(1), Outcome::Ok, nullptr, 10, 20);
+  add_op(ops, "deposit", acct(1), Outcome::Ok, nullptr, 11, 21);
+  final_read(ops, 101);
+  const auto v = check_conservation(ops, "account");
+  ASSERT_EQ(v.status, Status::Fail);
+  const auto& text = v.violations.at(0).explanation;
+  EXPECT_NE(text.find("1 vanished; a deposit was lost (lost update)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("double charge"), std::string::npos) << text;
+}
+
 TEST(Conservation, InfoOpsAreAFeasibilityQuestion) {
   for (std::int64_t final_balance : {100, 90, 80, 70}) {  // any subset of {-10, -20}
     auto ops = opened(100);

@@ -100,7 +100,7 @@ inline ReportInput passing_input() {
       {0, "read", json::object(), {{"balance", 0}}, Outcome::Ok, "", 3'000'000, 3'400'000, "", 1, 200, R"({"balance":0})"},
   });
   in.minimal_scenario = {{"clients", json::array()}, {"release", "burst"}};
-  in.stats = {12, 48, 0.8, {0.9, 1.1, 1.3, 2.0, 2.2, 5.5}, {{"withdraw", {{"ok", 24}, {"fail", 12}}}, {"read", {{"ok", 12}}}}};
+  in.stats = {12, 48, 0.8, -1, {0.9, 1.1, 1.3, 2.0, 2.2, 5.5}, {{"withdraw", {{"ok", 24}, {"fail", 12}}}, {"read", {{"ok", 12}}}}};
   in.burst_spread_ns = 180'000;
   return in;
 }
@@ -155,7 +155,7 @@ inline ReportInput failing_input() {
        {{"Content-Type", "application/json"}, {"Cookie", "session=abc123"}, {"Idempotency-Key", "c1-op0"}},
        std::string(R"({"amount":50,"token":")") + kSecret + "\"}"},
   };
-  in.stats = {40, 212, 3.2, {}, {{"withdraw", {{"ok", 90}, {"fail", 30}, {"info", 2}}}, {"deposit", {{"ok", 50}, {"info", 8}}}, {"read", {{"ok", 32}}}}};
+  in.stats = {40, 212, 3.2, 1.5, {}, {{"withdraw", {{"ok", 90}, {"fail", 30}, {"info", 2}}}, {"deposit", {{"ok", 50}, {"info", 8}}}, {"read", {{"ok", 32}}}}};
   for (int i = 0; i < 212; ++i) in.stats.latencies_ms.push_back(0.5 + (i * 37 % 100) / 25.0 + (i % 50 == 0 ? 9.0 : 0.0));
   in.burst_spread_ns = 240'000;
   return in;
