@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/commands.h"
+#include "harness/run_cli.h"
 #include "harness/exit_codes.h"
 #include "properties/jepsen_import.h"
 #include "properties/properties.h"
@@ -19,6 +20,7 @@ struct CheckArgs {
   std::string path;
   std::string format = "jsonl";
   CheckOptions options;
+  std::string html, junit, json;  // report files (reports/)
 };
 
 std::string history_error_text(const std::string& path, const HistoryError& e) {
@@ -106,6 +108,14 @@ int run_check(const CheckArgs& args) {
   }
   std::cout << args.path << ": " << paired.ops.size() << " ops, model " << args.options.model << "\n";
   print_report(std::cout, *model, paired.ops, report);
+  ReportInput files;
+  files.title = "racecheck check: " + args.path;
+  files.target = args.path;
+  files.command = "racecheck check " + args.path + " --model " + args.options.model;
+  files.verdicts = report;
+  files.history = events;
+  files.ops = paired.ops;
+  if (!write_report_files(args.html, args.junit, args.json, files)) return exit_code::kUsage;
   switch (report.overall()) {
     case Status::Fail: return exit_code::kViolation;
     case Status::Unknown: return exit_code::kInconclusive;
@@ -133,6 +143,9 @@ void add_check_command(CLI::App& app, int& exit_code) {
                   "JSON pointer of a response field that may differ between replays (repeatable)");
   cmd->add_option("--budget-ms", args->options.budget_ms, "linearizability time budget in ms")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--html", args->html, "write the HTML report here");
+  cmd->add_option("--junit", args->junit, "write JUnit XML here");
+  cmd->add_option("--json", args->json, "write the JSON result here");
   cmd->callback([args, &exit_code] { exit_code = run_check(*args); });
 }
 

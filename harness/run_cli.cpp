@@ -90,15 +90,20 @@ bool write_file(const std::string& path, const std::string& content, const char*
 }
 }  // namespace
 
-bool write_outputs(const RunCliOptions& o, const RunOutcome& outcome) {
+bool write_report_files(const std::string& html, const std::string& junit, const std::string& json,
+                        const ReportInput& report) {
   bool ok = true;
-  if (!o.html.empty()) ok &= write_file(o.html, render_html(outcome.report), "HTML report");
-  if (!o.junit.empty()) ok &= write_file(o.junit, render_junit(outcome.report), "JUnit XML");
-  if (!o.json.empty()) ok &= write_file(o.json, render_json(outcome.report).dump(2) + "\n", "JSON result");
-  std::cout << render_console_summary(outcome.report, isatty(STDOUT_FILENO) != 0) << std::flush;
-  for (const auto* p : {&o.html, &o.junit, &o.json})
+  if (!html.empty()) ok &= write_file(html, render_html(report), "HTML report");
+  if (!junit.empty()) ok &= write_file(junit, render_junit(report), "JUnit XML");
+  if (!json.empty()) ok &= write_file(json, render_json(report).dump(2) + "\n", "JSON result");
+  for (const auto* p : {&html, &junit, &json})
     if (!p->empty()) std::cout << "wrote " << *p << "\n";
   return ok;
+}
+
+bool write_outputs(const RunCliOptions& o, const RunOutcome& outcome) {
+  std::cout << render_console_summary(outcome.report, isatty(STDOUT_FILENO) != 0) << std::flush;
+  return write_report_files(o.html, o.junit, o.json, outcome.report);
 }
 
 int run_guarded(const std::function<int()>& body) {

@@ -36,6 +36,11 @@ double parse_duration_s(const std::string& text, const std::string& flag);
 RunOptions make_run_options(const RunCliOptions& o, const Spec& spec, const std::string& spec_path,
                             const std::string& command);
 
+// Writes the report files whose paths are not empty. Returns false (after
+// printing why) when one cannot be written.
+bool write_report_files(const std::string& html, const std::string& junit, const std::string& json,
+                        const ReportInput& report);
+
 // Writes --html/--junit/--json files and prints the console summary. Returns
 // false (after printing why) when a report file cannot be written.
 bool write_outputs(const RunCliOptions& o, const RunOutcome& outcome);

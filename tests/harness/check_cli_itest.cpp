@@ -1,6 +1,11 @@
 // `racecheck check` as a user runs it: the built binary on small history files.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -86,6 +91,21 @@ TEST_F(CheckCli, LostUpdateExitsOneAndExplains) {
       << r.output;
   EXPECT_NE(r.output.find("[fail] linearizability"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("op 1: withdraw 50"), std::string::npos) << r.output;
+}
+
+TEST_F(CheckCli, WritesHtmlJunitAndJsonReports) {
+  const fs::path html = dir_ / "r.html", junit = dir_ / "r.xml", json = dir_ / "r.json";
+  const CliRun r = racecheck("check " + write("lost.jsonl", kLostUpdate) + " --model account --html " + html.string() +
+                             " --junit " + junit.string() + " --json " + json.string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  std::ifstream j(json);
+  const auto result = nlohmann::json::parse(j);
+  EXPECT_EQ(result.at("overall"), "fail");
+  EXPECT_EQ(result.at("history").size(), 8u);  // 4 ops: open, two withdrawals, the final read
+  std::ifstream h(html), x(junit);
+  const std::string html_text((std::istreambuf_iterator<char>(h)), {}), junit_text((std::istreambuf_iterator<char>(x)), {});
+  EXPECT_NE(html_text.find("conservation"), std::string::npos);
+  EXPECT_NE(junit_text.find("<failure"), std::string::npos);
 }
 
 TEST_F(CheckCli, OnlyTheRequestedInvariantRuns) {
