@@ -10,6 +10,11 @@ case "$cfg" in
   tsan)    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRACECHECK_SANITIZE=thread) ;;
   *) echo "build.sh: unknown configuration '$cfg' (release, asan, tsan)" >&2; exit 2 ;;
 esac
+mkdir -p build
+# One build at a time per configuration: concurrent ninja runs in one build
+# directory corrupt each other (several people or helpers share a checkout).
+exec 9>"build/.$cfg.lock"
+flock 9
 cmake -S . -B "build/$cfg" -G Ninja "${flags[@]}" >/dev/null
 shift || true
 # Extra arguments name targets to build (default: everything).
