@@ -1,4 +1,5 @@
 // `racecheck check H.jsonl --model M`: checks a recorded history offline.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -54,6 +55,18 @@ void print_report(std::ostream& out, const Model& model, const std::vector<Opera
     }
   }
   out << "overall: " << to_string(report.overall()) << "\n";
+}
+
+// "unknown model 'bank' (known: account, ...)"; CLI11 puts the flag in front.
+CLI::Validator one_of(const std::string& what, std::vector<std::string> names) {
+  return CLI::Validator(
+      [what, names](std::string& text) -> std::string {
+        if (std::find(names.begin(), names.end(), text) != names.end()) return "";
+        std::string known;
+        for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+        return "unknown " + what + " '" + text + "' (known: " + known + ")";
+      },
+      what);
 }
 
 int run_check(const CheckArgs& args) {
@@ -132,17 +145,20 @@ void add_check_command(CLI::App& app, int& exit_code) {
       ->required();
   std::string models;
   for (const auto& n : model_names()) models += (models.empty() ? "" : "|") + n;
-  cmd->add_option("--model", args->options.model, "model: " + models)->required();
+  // Names are checked while parsing, so the message names the flag (and comes
+  // before the history is read).
+  cmd->add_option("--model", args->options.model, "model: " + models)->required()->check(one_of("model", model_names()));
   cmd->add_option("--format", args->format, "input format")
       ->check(CLI::IsMember({"jsonl", "jepsen-etcd", "jepsen-kv"}));
   std::string invariants;
   for (const char* n : kInvariantNames) invariants += (invariants.empty() ? "" : "|") + std::string(n);
   cmd->add_option("--invariant", args->options.invariants,
-                  "invariant to check (repeatable; default: all that apply): " + invariants);
+                  "invariant to check (repeatable; default: all that apply): " + invariants)
+      ->check(one_of("invariant", std::vector<std::string>(std::begin(kInvariantNames), std::end(kInvariantNames))));
   cmd->add_option("--volatile", args->options.volatile_fields,
                   "JSON pointer of a response field that may differ between replays (repeatable)");
   cmd->add_option("--budget-ms", args->options.budget_ms, "linearizability time budget in ms")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number())->check(CLI::PositiveNumber);
   cmd->add_option("--html", args->html, "write the HTML report here");
   cmd->add_option("--junit", args->junit, "write JUnit XML here");
   cmd->add_option("--json", args->json, "write the JSON result here");

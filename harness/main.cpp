@@ -25,6 +25,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A mistyped command: CLI11 says only "A subcommand is required".
+    const std::vector<std::string> rest = app.remaining();
+    if (app.get_subcommands().empty() && !rest.empty() && rest.front().rfind('-', 0) != 0) {
+      std::string commands;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+        commands += (commands.empty() ? "" : ", ") + sub->get_name();
+      std::cerr << "racecheck: unknown command '" << rest.front() << "' (commands: " << commands << ")\n";
+      return racecheck::exit_code::kUsage;
+    }
     app.exit(e);  // prints the message
     return racecheck::exit_code::kUsage;
   }

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -12,12 +13,40 @@
 
 namespace racecheck {
 
+CLI::Validator finite_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value) || !std::isfinite(value)) return "'" + text + "' is not a finite number";
+        return "";
+      },
+      "NUMBER");
+}
+
+CLI::Validator unsigned_integer() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+          return "'" + text + "' is not a non-negative integer";
+        return "";
+      },
+      "UINT");
+}
+
+void apply_target_flags(Spec& spec, const std::vector<std::string>& targets) {
+  try {
+    override_base_urls(spec, targets);
+  } catch (const SpecError& e) {
+    throw CLI::ValidationError("--target", e.reason);
+  }
+}
+
 void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags) {
   cmd->add_option("--target", o.targets, "base URL of the service (repeatable: several instances); replaces the spec's base_urls");
   cmd->add_option("--repro,--reproduce", o.reproduce, "re-runs of the minimal scenario to measure its reproduction rate")
       ->check(CLI::Range(0, 10000));
   cmd->add_option("--check-budget-ms", o.check_budget_ms, "linearizability time budget per trial (answer: unknown)")
-      ->check(CLI::Range(1.0, 3.6e6));
+      ->check(finite_number())->check(CLI::Range(1.0, 3.6e6));
   cmd->add_option("--history", o.history, "stream each trial's history (JSONL) to this file");
   cmd->add_option("--html", o.html, "write the HTML report here");
   cmd->add_option("--junit", o.junit, "write JUnit XML here");
@@ -25,7 +54,8 @@ void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags) {
   cmd->add_flag("--quiet", o.quiet, "no progress line");
   if (!search_flags) return;
   cmd->add_option_function<std::uint64_t>("--seed", [&o](std::uint64_t s) { o.seed = s; o.seed_given = true; },
-                                          "seed of the scenario generator (same seed, same scenarios)");
+                                          "seed of the scenario generator (same seed, same scenarios)")
+      ->check(unsigned_integer());
   cmd->add_option("--budget", o.budget, "search time, e.g. 60s, 2m (shrinking and reproduction come after)");
   cmd->add_option("--trials", o.trials, "generated scenarios at most")->check(CLI::Range(1, 100000000));
   cmd->add_option("--repeat", o.repeat, "K: runs per scenario and per shrink candidate (nondeterministic targets)")

@@ -26,6 +26,18 @@ struct RunCliOptions {
   bool quiet = false;
 };
 
+// CLI11's Range and PositiveNumber let "nan" through (every comparison with NaN
+// is false): a number flag checks this first.
+CLI::Validator finite_number();
+
+// CLI11 reads an unsigned option with strtoull, which takes "-1" as 2^64-1:
+// an unsigned flag checks this first.
+CLI::Validator unsigned_integer();
+
+// Replaces the spec's base URLs with the --target flags. A bad URL is a usage
+// error naming --target, not the spec file (which is not at fault).
+void apply_target_flags(Spec& spec, const std::vector<std::string>& targets);
+
 // Adds the shared flags to a subcommand.
 void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags);
 
