@@ -108,7 +108,9 @@ std::string describe_effects(const std::vector<std::pair<int, std::int64_t>>& ef
   for (const auto& [f, amounts] : by_f) {
     if (!s.empty()) s += " and ";
     s += std::to_string(amounts.size()) + " " + noun_of_op(f) + (amounts.size() > 1 ? "s" : "");
-    const bool same = std::all_of(amounts.begin(), amounts.end(), [&](auto a) { return a == amounts[0]; });
+    // Compared with a copy: clang before 16 cannot capture a structured binding.
+    const std::int64_t first = amounts[0];
+    const bool same = std::all_of(amounts.begin(), amounts.end(), [first](auto a) { return a == first; });
     if (same) s += " of " + std::to_string(amounts[0]);
     else {
       std::int64_t total = 0;
