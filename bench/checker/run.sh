@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds and runs the checker benchmark (Release, single thread).
-# Usage: bench/checker/run.sh [corpus_dir] [--min-ms N] [--only SUBSTRING]
+# Builds (build/release, through scripts/build.sh) and runs the checker benchmark
+# (single thread): Porcupine's corpus against Porcupine's recorded timings, and
+# generated register histories of 1k / 10k / 100k ops with many info ops (time,
+# peak memory). Prints markdown tables and a "goal-met:" line.
+# Usage: bench/checker/run.sh [corpus_dir] [--min-ms N] [--only SUBSTRING] [--per-file]
+#                             [--register-sizes 1000,10000,100000] [--register-budget-ms N]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-build="${RACECHECK_BENCH_BUILD:-$root/build/bench-release}"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target checker_bench >/dev/null
-exec "$build/bench/checker/checker_bench" "$@"
+if [ -z "${RACECHECK_BENCH_NO_BUILD:-}" ]; then
+  "$root/scripts/build.sh" release checker_bench >&2
+fi
+exec timeout 400 "$root/build/release/bench/checker/checker_bench" "$@"
