@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,9 +23,20 @@ extern char** environ;
 namespace racecheck::test {
 
 struct ProcessResult {
-  int exit_code = -1;      // -1: killed after the timeout
+  int exit_code = -1;      // -1: killed after the timeout (or by a signal: term_signal)
   bool timed_out = false;
+  int term_signal = 0;     // the signal that ended it, if one did
+  long max_rss_kb = -1;    // peak resident set size of the process (wait4 rusage)
+  double wall_s = 0;       // from spawn to exit
   std::string out, err;
+};
+
+// A process started by spawn_process, not yet waited for.
+struct SpawnedProcess {
+  pid_t pid = -1;          // -1: posix_spawn failed (error in `spawn_error`)
+  std::string spawn_error;
+  std::filesystem::path dir;
+  std::chrono::steady_clock::time_point started;
 };
 
 inline std::string read_file(const std::filesystem::path& p) {
@@ -52,10 +65,11 @@ struct TempDir {
   }
 };
 
-// Runs argv with stdout/stderr captured to files in `dir`; kills the process (by
-// its pid, whole process group) when it outlives `timeout`.
-inline ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& dir,
-                                 std::chrono::milliseconds timeout) {
+// Starts argv with stdout/stderr captured to files in `dir`, in its own process
+// group (so that wait_process can stop it and any helper it forks).
+inline SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& dir) {
+  SpawnedProcess p;
+  p.dir = dir;
   const auto out_path = dir / "stdout.txt", err_path = dir / "stderr.txt";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -68,35 +82,56 @@ inline ProcessResult run_process(const std::vector<std::string>& argv, const std
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  pid_t pid = -1;
-  ProcessResult result;
-  const int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
+  p.started = std::chrono::steady_clock::now();
+  const int rc = posix_spawn(&p.pid, args[0], &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
-    result.err = "posix_spawn failed: " + std::to_string(rc);
+    p.pid = -1;
+    p.spawn_error = "posix_spawn failed: " + std::to_string(rc);
+  }
+  return p;
+}
+
+// Waits for a spawned process; kills it (by its pid, whole process group) when
+// it outlives `timeout` from now.
+inline ProcessResult wait_process(const SpawnedProcess& p, std::chrono::milliseconds timeout) {
+  ProcessResult result;
+  if (p.pid < 0) {
+    result.err = p.spawn_error;
     return result;
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
+  rusage usage{};
   for (;;) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      kill(-pid, SIGKILL);  // helpers it forked into its process group and left behind, if any
+    const pid_t done = wait4(p.pid, &status, WNOHANG, &usage);
+    if (done == p.pid) {
+      kill(-p.pid, SIGKILL);  // helpers it forked into its process group and left behind, if any
       break;
     }
     if (std::chrono::steady_clock::now() > deadline) {
       result.timed_out = true;
-      kill(-pid, SIGKILL);  // the process group we created for it: chromium forks helpers
-      waitpid(pid, &status, 0);
+      kill(-p.pid, SIGKILL);  // the process group we created for it: chromium forks helpers
+      wait4(p.pid, &status, 0, &usage);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
+  result.max_rss_kb = usage.ru_maxrss;
   if (!result.timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
+  if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+  result.out = read_file(p.dir / "stdout.txt");
+  result.err = read_file(p.dir / "stderr.txt");
   return result;
+}
+
+// Runs argv with stdout/stderr captured to files in `dir`; kills the process (by
+// its pid, whole process group) when it outlives `timeout`.
+inline ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& dir,
+                                 std::chrono::milliseconds timeout) {
+  return wait_process(spawn_process(argv, dir), timeout);
 }
 
 }  // namespace racecheck::test
