@@ -40,8 +40,8 @@ printf '%s\n' "$raw" | awk '
       print msg
     } else {
       msg = "goal-met: no —"
-      if (over != "") msg = msg " above 1.1x the floor at" over ";"
-      if (missing != "") msg = msg " no measurement at N =" missing ";"
+      if (over != "") msg = msg " above 1.1x the floor at" over
+      if (missing != "") msg = msg "; no measurement at N =" missing
       print msg
     }
   }'
