@@ -134,6 +134,9 @@ std::string transport_error_name(CURLcode code) {
     case CURLE_RECV_ERROR: return "connection-reset";
     case CURLE_GOT_NOTHING: return "empty-reply";
     case CURLE_PARTIAL_FILE: return "partial-response";
+    // Bytes that are not an HTTP response (libcurl refuses HTTP/0.9 bodies).
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL: return "not-http";
     default: return "transport-error";
   }
 }

@@ -58,18 +58,31 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
   // Runs the scenario up to K times; fails on the first violation.
   auto property = [&]() {
     const ScenarioPlan plan = *gen;
-    if (fatal) return;  // a trial threw: finish RapidCheck quickly, rethrow below
+    // A trial threw (rethrown below) or the run was stopped: finish RapidCheck quickly.
+    if (fatal || result.stopped) return;
     const auto deadline = shrinking ? shrink_deadline : options.search_deadline;
     if (Clock::now() >= deadline) return;  // out of budget: this candidate "passes"
+    if (options.stop_requested && options.stop_requested()) {
+      result.stopped = true;
+      return;
+    }
     const Scenario scenario = build_scenario(plan);
     if (shrinking) ++result.shrink_candidates; else ++result.scenarios;
     for (int k = 0; k < std::max(1, options.repeat); ++k) {
       if (Clock::now() >= deadline) return;
+      if (k > 0 && options.stop_requested && options.stop_requested()) {
+        result.stopped = true;
+        return;
+      }
       TrialRecord record;
       try {
         record = trial(scenario);
       } catch (...) {
         fatal = std::current_exception();
+        return;
+      }
+      if (record.verdict == TrialVerdict::Abandoned) {
+        result.stopped = true;
         return;
       }
       ++result.trials;
@@ -95,7 +108,8 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
   SilentListener listener;
   rc::detail::TestMetadata metadata{"racecheck", "racecheck scenario property"};
   const int chunk_size = 20;
-  for (int chunk = 0; result.scenarios < options.max_trials && !result.first_failure && !fatal; ++chunk) {
+  for (int chunk = 0; result.scenarios < options.max_trials && !result.first_failure && !fatal && !result.stopped;
+       ++chunk) {
     if (Clock::now() >= options.search_deadline) {
       result.budget_exhausted = true;
       break;
@@ -107,7 +121,7 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
     params.disableShrinking = !options.shrink;
     const int before = result.scenarios;
     rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, listener);
-    if (result.scenarios == before && !result.first_failure && !fatal) {
+    if (result.scenarios == before && !result.first_failure && !fatal && !result.stopped) {
       result.budget_exhausted = true;  // every case hit the deadline
       break;
     }

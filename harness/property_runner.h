@@ -20,7 +20,9 @@
 
 namespace racecheck {
 
-enum class TrialVerdict { Pass, Violation, Inconclusive };
+// Abandoned: the trial could not run (e.g. the target went down during setup);
+// it is not counted and the run stops.
+enum class TrialVerdict { Pass, Violation, Inconclusive, Abandoned };
 
 // What a trial reports back. `evidence` is opaque to the runner (the caller keeps
 // the history and check report in it).
@@ -42,6 +44,8 @@ struct PropertyRunOptions {
   bool shrink = true;
   int max_size = 100;                 // RapidCheck's size ceiling
   std::function<void(const char* phase)> on_trial;  // progress hook, called after every trial
+  // Polled before every trial; true stops the run (search or shrink) where it is.
+  std::function<bool()> stop_requested;
 };
 
 struct PropertyRunResult {
@@ -55,6 +59,7 @@ struct PropertyRunResult {
   std::optional<TrialRecord> minimal_failure;  // the last trial that actually failed while shrinking
   double first_failure_seconds = -1;  // since the start of the run
   bool budget_exhausted = false;      // search stopped by the deadline, not by max_trials
+  bool stopped = false;               // stop_requested or an Abandoned trial ended the run early
 };
 
 // Trial functions may throw (e.g. the target went down); the exception is

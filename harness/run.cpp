@@ -1,12 +1,17 @@
 #include "harness/run.h"
 
+#include <signal.h>
+
 #include <chrono>
 #include <iomanip>
+#include <map>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 #include "harness/exit_codes.h"
 #include "harness/generator_settings.h"
+#include "harness/interrupt.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial.h"
 
@@ -28,10 +33,14 @@ class RunRecorder {
     for (auto ns : t.exec.latencies_ns) {
       if (stats_.latencies_ms.size() < kMaxLatencySamples) stats_.latencies_ms.push_back(ns / 1e6);
     }
+    bool judged = false;
     for (const auto& e : t.events) {
       if (e.type == EventType::Invoke || e.process < 0) continue;  // setup and final reads are not the scenario's
       ++stats_.outcomes_by_op[e.f][std::string(to_string(e.type))];
+      if (e.type == EventType::Info) ++info_reasons_[e.error.empty() ? "info" : e.error];
+      else judged = true;
     }
+    if (judged) ++judged_trials_;
     if (t.report.overall() == Status::Fail) ++violations_;
     print_progress(false);
   }
@@ -56,6 +65,15 @@ class RunRecorder {
   }
 
   double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  int trials() const { return stats_.trials; }
+  // Trials in which at least one of the scenario's operations completed ok or fail.
+  int judged_trials() const { return judged_trials_; }
+  // "timeout 12, connection-reset 3": why the scenario's info outcomes were info.
+  std::string info_reasons() const {
+    std::string out;
+    for (const auto& [reason, n] : info_reasons_) out += (out.empty() ? "" : ", ") + reason + " " + std::to_string(n);
+    return out;
+  }
   RunStats stats() const {
     RunStats s = stats_;
     s.elapsed_s = seconds();
@@ -67,6 +85,8 @@ class RunRecorder {
   Clock::time_point start_;
   RunStats stats_;
   int violations_ = 0;
+  int judged_trials_ = 0;
+  std::map<std::string, int> info_reasons_;
   const char* phase_ = "search";
   double last_print_ = -10;
 };
@@ -117,22 +137,79 @@ void fill_evidence(ReportInput& in, const Spec& spec, const TrialEvidence& t) {
   in.repro_requests = repro_requests(spec, t, in.seed);
 }
 
-int exit_code_for(const ReportInput& in, const PropertyRunResult& p) {
-  if (in.verdicts.overall() == Status::Fail) return exit_code::kViolation;
+// Why a run ends before its budget: the target failed after some trials had run
+// (its setup could not be done again), or SIGINT/SIGTERM.
+class RunStop {
+ public:
+  explicit RunStop(bool on_interrupt) {
+    if (on_interrupt) guard_.emplace();
+  }
+  int signal() const { return guard_ ? interrupt_signal() : 0; }
+  bool stopped() const { return !target_error.empty() || signal() != 0; }
+
+  std::string target_error;  // TargetError::what() of the trial that could not run
+
+ private:
+  std::optional<InterruptGuard> guard_;  // the handler is installed for the run only
+};
+
+// Runs one trial; a target failure after the first trial stops the run (recorded
+// in `stop`) instead of ending it without a report. Down from the start, the
+// TargetError propagates: exit 3 with its message, as there is nothing to report.
+std::optional<TrialEvidence> run_trial(TrialRunner& runner, const Scenario& scenario, const RunRecorder& rec,
+                                       RunStop& stop) {
+  try {
+    return runner.run(scenario);
+  } catch (const TargetError& e) {
+    if (rec.trials() == 0) throw;
+    stop.target_error = e.what();
+    return std::nullopt;
+  }
+}
+
+// A run stopped early, or one in which no operation of the scenario ever
+// completed, is never a pass: a "run" verdict (unknown) says why, first, in
+// every report.
+void add_run_verdict(ReportInput& in, const RunStop& stop, const RunRecorder& rec) {
+  InvariantVerdict v;
+  v.invariant = "run";
+  v.status = Status::Unknown;
+  const std::string trials = std::to_string(rec.trials()) + " trial(s)";
+  if (!stop.target_error.empty()) {
+    v.summary = "stopped after " + trials + ": the target failed: " + stop.target_error;
+  } else if (stop.signal() != 0) {
+    v.summary = std::string("interrupted by ") + (stop.signal() == SIGINT ? "SIGINT" : "SIGTERM") + " after " +
+                trials + "; the report covers the trials that ran";
+  } else if (rec.trials() > 0 && rec.judged_trials() == 0) {
+    v.summary = "no operation of the " + trials + " completed (all info: " + rec.info_reasons() +
+                "): nothing about the target was judged";
+  } else {
+    return;
+  }
+  in.verdicts.verdicts.insert(in.verdicts.verdicts.begin(), std::move(v));
+}
+
+int exit_code_for(const ReportInput& in, const PropertyRunResult& p, const RunStop& stop) {
+  if (in.verdicts.overall() == Status::Fail) return exit_code::kViolation;  // proven, even if the run was cut short
+  if (!stop.target_error.empty()) return exit_code::kTarget;
+  if (stop.signal() != 0) return exit_code::kInterrupted;
   if (p.inconclusive > 0 || in.verdicts.overall() == Status::Unknown) return exit_code::kInconclusive;
   return exit_code::kOk;
 }
 
-// Re-runs `scenario` R times and counts the failures. Returns the evidence of
-// the first failing re-run, or of the last re-run when none failed.
-TrialEvidence reproduce(TrialRunner& runner, RunRecorder& rec, const Scenario& scenario, int runs,
-                        ReportInput& in) {
+// Re-runs `scenario` R times (fewer when the run is stopped) and counts the
+// failures. Returns the evidence of the first failing re-run, or of the last
+// re-run when none failed; nothing when none ran.
+std::optional<TrialEvidence> reproduce(TrialRunner& runner, RunRecorder& rec, const Scenario& scenario, int runs,
+                                       ReportInput& in, RunStop& stop) {
   rec.set_phase("reproduce");
   in.repro_runs = 0;
   in.repro_failures = 0;
   std::optional<TrialEvidence> failing, latest;
-  for (int i = 0; i < std::max(1, runs); ++i) {
-    TrialEvidence t = runner.run(scenario);
+  for (int i = 0; i < std::max(1, runs) && !stop.stopped(); ++i) {
+    std::optional<TrialEvidence> ran = run_trial(runner, scenario, rec, stop);
+    if (!ran) break;
+    TrialEvidence& t = *ran;
     rec.add(t);
     ++in.repro_runs;
     if (t.report.overall() == Status::Fail) {
@@ -142,7 +219,7 @@ TrialEvidence reproduce(TrialRunner& runner, RunRecorder& rec, const Scenario& s
       latest = std::move(t);
     }
   }
-  return failing ? std::move(*failing) : std::move(*latest);
+  return failing ? std::move(failing) : std::move(latest);
 }
 
 }  // namespace
@@ -150,13 +227,19 @@ TrialEvidence reproduce(TrialRunner& runner, RunRecorder& rec, const Scenario& s
 RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
   RunOutcome out;
   RunRecorder rec(options);
+  RunStop stop(options.stop_on_interrupt);
   TrialRunner runner(spec, options.seed, options.check_budget_ms, options.history_path);
 
   std::optional<TrialEvidence> last;  // the last trial (evidence when everything passed)
   const TrialFn trial = [&](const Scenario& sc) {
-    TrialEvidence t = runner.run(sc);
-    rec.add(t);
     TrialRecord r;
+    std::optional<TrialEvidence> ran = run_trial(runner, sc, rec, stop);
+    if (!ran) {
+      r.verdict = TrialVerdict::Abandoned;
+      return r;
+    }
+    TrialEvidence& t = *ran;
+    rec.add(t);
     r.verdict = verdict_of(t.report);
     r.scenario = sc;
     auto shared = std::make_shared<TrialEvidence>(t);
@@ -172,36 +255,42 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
   p.search_deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(options.budget_s * 1000));
   p.shrink_budget = std::chrono::milliseconds(static_cast<long long>(options.shrink_budget_s * 1000));
   p.on_trial = [&](const char* phase) { rec.set_phase(phase); };
+  p.stop_requested = [&] { return stop.stopped(); };
   out.property = run_property(generator_settings_from_spec(spec), trial, p);
 
   out.report = base_report(spec, options);
   if (out.property.minimal_failure) {
     // The minimal failure is the evidence; the reproduction rate comes from fresh re-runs.
     const auto minimal = std::static_pointer_cast<TrialEvidence>(out.property.minimal_failure->evidence);
-    if (options.reproduce > 0) reproduce(runner, rec, minimal->scenario, options.reproduce, out.report);
+    if (options.reproduce > 0 && !stop.stopped())
+      reproduce(runner, rec, minimal->scenario, options.reproduce, out.report, stop);
     fill_evidence(out.report, spec, *minimal);
   } else if (last) {
     fill_evidence(out.report, spec, *last);
     out.report.minimal_scenario = nullptr;  // nothing failed: there is no minimal scenario
   }
-  rec.set_phase("done");
+  add_run_verdict(out.report, stop, rec);
+  rec.set_phase(stop.stopped() ? "stopped" : "done");
   rec.print_progress(true);
   out.report.stats = rec.stats();
   out.report.stats.first_violation_s = out.property.first_failure_seconds;
-  out.exit_code = exit_code_for(out.report, out.property);
+  out.exit_code = exit_code_for(out.report, out.property, stop);
   return out;
 }
 
 RunOutcome replay_scenario(const Spec& spec, const Scenario& scenario, const RunOptions& options) {
   RunOutcome out;
   RunRecorder rec(options);
+  RunStop stop(options.stop_on_interrupt);
   TrialRunner runner(spec, options.seed, options.check_budget_ms, options.history_path);
   out.report = base_report(spec, options);
-  fill_evidence(out.report, spec, reproduce(runner, rec, scenario, options.reproduce, out.report));
-  rec.set_phase("done");
+  if (auto evidence = reproduce(runner, rec, scenario, options.reproduce, out.report, stop))
+    fill_evidence(out.report, spec, *evidence);
+  add_run_verdict(out.report, stop, rec);
+  rec.set_phase(stop.stopped() ? "stopped" : "done");
   rec.print_progress(true);
   out.report.stats = rec.stats();
-  out.exit_code = exit_code_for(out.report, out.property);
+  out.exit_code = exit_code_for(out.report, out.property, stop);
   return out;
 }
 

@@ -27,6 +27,9 @@ struct RunOptions {
   std::string spec_path;
   std::ostream* progress = nullptr;  // live progress (a TTY gets one rewritten line)
   bool progress_tty = false;
+  // SIGINT/SIGTERM stop the run between trials (harness/interrupt.h); the outcome
+  // then covers the trials that ran, with exit code kInterrupted.
+  bool stop_on_interrupt = false;
 };
 
 struct RunOutcome {
@@ -35,7 +38,9 @@ struct RunOutcome {
   int exit_code = 0;            // harness/exit_codes.h
 };
 
-// Throws TargetError (exit 3) when the target cannot be set up.
+// Throws TargetError (exit 3) when the target cannot be set up for the first
+// trial. When it fails later, the run stops there and the outcome covers the
+// trials that ran, with a "run" verdict that says why (exit code 3).
 RunOutcome run_spec(const Spec& spec, const RunOptions& options);
 
 // Re-runs one saved scenario options.reproduce times (`racecheck replay`).

@@ -97,6 +97,7 @@ RunOptions make_run_options(const RunCliOptions& o, const Spec& spec, const std:
   r.shrink_budget_s = parse_duration_s(o.shrink_budget, "--shrink-budget");
   r.check_budget_ms = o.check_budget_ms;
   r.history_path = o.history;
+  r.stop_on_interrupt = true;  // Ctrl-C writes the reports of what ran (exit 5)
   r.spec_path = spec_path;
   // The reproduce command always names the seed that was used.
   r.command = command;

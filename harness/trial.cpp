@@ -68,9 +68,10 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
 
   // Final reads (if the spec has one): their own process, after every client. An
   // incomplete final read leaves conservation Skipped, never Pass.
+  bool final_balances_known = false;
   if (spec_.find_operation(spec_.final_read) != nullptr) {
     seq.process = -2;
-    run_final_read(spec_, protocol, account_count_, &sink, seq);
+    final_balances_known = run_final_read(spec_, protocol, account_count_, &sink, seq).complete();
   }
 
   t.events = memory.take_events();
@@ -79,7 +80,31 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   check.invariants = spec_.invariants;
   check.volatile_fields = volatile_fields(spec_);
   check.budget_ms = check_budget_ms_;
-  t.report = check_history(t.events, check);
+  try {
+    t.report = check_history(t.events, check);
+  } catch (const ModelInputError& e) {
+    // The target answered something the model cannot use (an ok read without a
+    // balance: an HTML page with status 200, a body cut at max_body_bytes). That
+    // is the target's doing, not a broken run: this trial is not judged.
+    InvariantVerdict v;
+    v.invariant = "history";
+    v.status = Status::Unknown;
+    v.summary = std::string("not checked: ") + e.what() + " (the response does not fit model " + spec_.model + ")";
+    t.report.verdicts = {std::move(v)};
+  }
+  // Every operation info and no final balance: the checkers pass vacuously,
+  // since nothing was observed. That is not a pass.
+  const bool any_determinate = std::any_of(t.events.begin(), t.events.end(), [](const Event& e) {
+    return e.process >= 0 && (e.type == EventType::Ok || e.type == EventType::Fail);
+  });
+  if (!any_determinate && !final_balances_known && t.report.overall() == Status::Pass) {
+    InvariantVerdict v;
+    v.invariant = "outcomes";
+    v.status = Status::Unknown;
+    v.summary = "nothing observed: every operation ended info (" + std::to_string(t.exec.info) +
+                ") and no final balance was read";
+    t.report.verdicts.insert(t.report.verdicts.begin(), std::move(v));
+  }
   return t;
 }
 
