@@ -171,21 +171,55 @@ struct Executor::Impl {
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
   }
-  ~Impl() { curl_multi_cleanup(multi); }
+  ~Impl() {
+    for (CURL* h : idle_easy) curl_easy_cleanup(h);
+    curl_multi_cleanup(multi);
+  }
 
   ExecutorOptions options;
   CURLM* multi = nullptr;
+  // Easy handles of finished transfers, reset and ready for the next one: a new
+  // handle per request (curl_easy_init + curl_easy_cleanup, their allocations)
+  // showed up in the throughput benchmark's profile (bench/throughput).
+  std::vector<CURL*> idle_easy;
 };
 
 namespace {
+
+// Holds the sink's batch open for one pass of the event loop (one write(2) of
+// a file sink per pass); close() ends it and reports a write error, the
+// destructor ends it quietly when an exception is already on its way.
+class SinkBatch {
+ public:
+  explicit SinkBatch(HistorySink& sink) : sink_(sink) { sink_.begin_batch(); }
+  ~SinkBatch() {
+    if (!open_) return;
+    try {
+      sink_.end_batch();
+    } catch (const std::exception&) {
+      // The exception already propagating says what went wrong first.
+    }
+  }
+  SinkBatch(const SinkBatch&) = delete;
+  SinkBatch& operator=(const SinkBatch&) = delete;
+  void close() {
+    open_ = false;
+    sink_.end_batch();
+  }
+
+ private:
+  HistorySink& sink_;
+  bool open_ = true;
+};
 
 // The state of one run; its destructor releases every handle still open, so an
 // exception (protocol, sink) leaves the Executor reusable.
 class Run {
  public:
-  Run(CURLM* multi, const ExecutorOptions& options, const Scenario& scenario, Protocol& protocol,
-      HistorySink& sink)
-      : multi_(multi), options_(options), scenario_(scenario), protocol_(protocol), sink_(sink) {}
+  Run(CURLM* multi, std::vector<CURL*>& idle_easy, const ExecutorOptions& options, const Scenario& scenario,
+      Protocol& protocol, HistorySink& sink)
+      : multi_(multi), idle_easy_(idle_easy), options_(options), scenario_(scenario), protocol_(protocol),
+        sink_(sink) {}
 
   ~Run() {
     for (auto& t : active_) release_handle(*t);
@@ -210,6 +244,7 @@ class Run {
   std::int64_t next_wakeup_ns(std::int64_t now) const;
 
   CURLM* multi_;
+  std::vector<CURL*>& idle_easy_;
   const ExecutorOptions& options_;
   const Scenario& scenario_;
   Protocol& protocol_;
@@ -248,8 +283,14 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
   t->lose = op.lose_response && c.attempt == 1;
   t->max_body_bytes = options_.max_body_bytes;
 
-  CURL* h = curl_easy_init();
-  if (h == nullptr) throw std::runtime_error("curl_easy_init failed");
+  CURL* h = nullptr;
+  if (!idle_easy_.empty()) {
+    h = idle_easy_.back();
+    idle_easy_.pop_back();
+  } else {
+    h = curl_easy_init();
+    if (h == nullptr) throw std::runtime_error("curl_easy_init failed");
+  }
   t->easy = h;
   for (const auto& [name, value] : request.headers) {
     t->header_list = curl_slist_append(t->header_list, (name + ": " + value).c_str());
@@ -316,7 +357,10 @@ void Run::add_to_multi(Transfer& t, std::int64_t now) {
 void Run::release_handle(Transfer& t) {
   if (t.easy != nullptr) {
     if (t.in_multi) curl_multi_remove_handle(multi_, t.easy);
-    curl_easy_cleanup(t.easy);
+    // Back to the pool with every option at its default; the connection it used
+    // stays in the multi handle's cache.
+    curl_easy_reset(t.easy);
+    idle_easy_.push_back(t.easy);
     t.easy = nullptr;
     t.in_multi = false;
   }
@@ -521,14 +565,18 @@ ExecutorResult Run::execute(std::int64_t origin_ns) {
     if (!burst_pending_) start_due_clients(now);
     if (burst_pending_ && (burst_ready() || now >= burst_park_deadline_ns_)) release_burst(now);
 
-    int running = 0;
-    curl_multi_perform(multi_, &running);
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
-      if (msg->msg == CURLMSG_DONE) finish_done_message(msg->easy_handle, msg->data.result);
+    {
+      SinkBatch batch(sink_);  // the events of this pass go out together
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+        if (msg->msg == CURLMSG_DONE) finish_done_message(msg->easy_handle, msg->data.result);
+      }
+      now = monotonic_ns();
+      check_timers(now);
+      batch.close();
     }
-    now = monotonic_ns();
-    check_timers(now);
 
     const bool all_done = std::all_of(clients_.begin(), clients_.end(), [](const auto& c) { return c.done; });
     if (all_done && active_.empty()) break;
@@ -563,7 +611,7 @@ ExecutorResult Executor::run(const Scenario& scenario, Protocol& protocol, Histo
   }
   max_connections = std::max<long>(max_connections, static_cast<long>(scenario.clients.size()));
   curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, max_connections);
-  Run run(impl_->multi, impl_->options, scenario, protocol, sink);
+  Run run(impl_->multi, impl_->idle_easy, impl_->options, scenario, protocol, sink);
   return run.execute(origin_ns);
 }
 

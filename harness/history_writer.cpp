@@ -17,25 +17,60 @@ JsonlFileSink::JsonlFileSink(const std::string& path) : path_(path) {
 }
 
 JsonlFileSink::~JsonlFileSink() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  // A batch left open by an exception: its events still reach the file.
+  if (!pending_.empty()) {
+    try {
+      write_pending();
+    } catch (const std::runtime_error&) {
+      // Nothing to report to from a destructor; the history ends early.
+    }
+  }
+  ::close(fd_);
 }
 
-void JsonlFileSink::append(Event e) {
-  e.index = next_index_++;
-  const std::string line = event_to_jsonl(e);
-  // No stdio buffer: the line goes to the kernel now, whole. write(2) on a
-  // regular file writes everything unless the disk is full or a signal hits;
-  // the loop covers those short writes.
+// No stdio buffer: the bytes go to the kernel now, whole. write(2) on a regular
+// file writes everything unless the disk is full or a signal hits; the loop
+// covers those short writes.
+void JsonlFileSink::write_all(const std::string& bytes, std::int64_t first_index) {
   std::size_t written = 0;
-  while (written < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw std::runtime_error(path_ + ": cannot write history event " + std::to_string(e.index) + ": " +
+      throw std::runtime_error(path_ + ": cannot write history event " + std::to_string(first_index) + ": " +
                                std::strerror(errno));
     }
     written += static_cast<std::size_t>(n);
   }
+}
+
+void JsonlFileSink::append(Event e) {
+  e.index = next_index_++;
+  if (!batching_) {
+    write_all(event_to_jsonl(e), e.index);
+    return;
+  }
+  if (pending_.empty()) pending_first_index_ = e.index;
+  pending_ += event_to_jsonl(e);
+  constexpr std::size_t kMaxPendingBytes = 64 * 1024;
+  if (pending_.size() >= kMaxPendingBytes) write_pending();
+}
+
+// The held lines leave pending_ before the write, so a failed write is not
+// retried by the destructor (which could duplicate lines already written).
+void JsonlFileSink::write_pending() {
+  if (pending_.empty()) return;
+  std::string bytes;
+  bytes.swap(pending_);
+  write_all(bytes, pending_first_index_);
+}
+
+void JsonlFileSink::begin_batch() { batching_ = true; }
+
+void JsonlFileSink::end_batch() {
+  batching_ = false;
+  write_pending();
 }
 
 void MemorySink::append(Event e) {
@@ -46,6 +81,14 @@ void MemorySink::append(Event e) {
 void TeeSink::append(Event e) {
   e.index = next_index_++;
   for (HistorySink* sink : sinks_) sink->append(e);
+}
+
+void TeeSink::begin_batch() {
+  for (HistorySink* sink : sinks_) sink->begin_batch();
+}
+
+void TeeSink::end_batch() {
+  for (HistorySink* sink : sinks_) sink->end_batch();
 }
 
 }  // namespace racecheck

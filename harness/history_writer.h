@@ -15,11 +15,20 @@ class HistorySink {
   virtual ~HistorySink() = default;
   // Sets e.index to the next dense index and records the event.
   virtual void append(Event e) = 0;
+  // Between begin_batch() and end_batch() a sink may hold appended events and
+  // record them together at end_batch(): the executor brackets each pass of
+  // its event loop, so a file sink makes one write(2) per pass instead of one
+  // per event. Sinks that record at once ignore both.
+  virtual void begin_batch() {}
+  virtual void end_batch() {}
 };
 
 // One JSONL line per event, written whole with one write(2) as soon as it is
 // appended: a run killed by SIGKILL leaves only complete lines (or one partial
-// last line, which parse_history_jsonl drops and reports).
+// last line, which parse_history_jsonl drops and reports). Inside a batch the
+// lines are collected and written with one write(2) at end_batch() (or when
+// 64 KiB have piled up): a kill then loses at most the events of the current
+// pass of the executor's loop, microseconds' worth.
 class JsonlFileSink : public HistorySink {
  public:
   // Creates or truncates `path`. Throws std::runtime_error naming the path and the reason.
@@ -29,12 +38,20 @@ class JsonlFileSink : public HistorySink {
   JsonlFileSink& operator=(const JsonlFileSink&) = delete;
 
   void append(Event e) override;  // throws std::runtime_error on a write error
+  void begin_batch() override;
+  void end_batch() override;      // throws std::runtime_error on a write error
   const std::string& path() const { return path_; }
 
  private:
+  void write_all(const std::string& bytes, std::int64_t first_index);
+  void write_pending();
+
   std::string path_;
   int fd_ = -1;
   std::int64_t next_index_ = 0;
+  bool batching_ = false;
+  std::string pending_;                // complete lines held by the current batch
+  std::int64_t pending_first_index_ = 0;
 };
 
 // Keeps every event in memory, for checking right after the run.
@@ -53,6 +70,8 @@ class TeeSink : public HistorySink {
  public:
   explicit TeeSink(std::vector<HistorySink*> sinks) : sinks_(std::move(sinks)) {}
   void append(Event e) override;
+  void begin_batch() override;
+  void end_batch() override;
 
  private:
   std::vector<HistorySink*> sinks_;

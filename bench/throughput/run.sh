@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Throughput: racecheck's executor (full history recording to a temporary JSONL
+# file) vs wrk and autocannon, against the same trivial keep-alive C++ target
+# (bench/throughput/keepalive_target.cpp), same connection count, same run.
+# Each tool runs ROUNDS times for DURATION seconds, interleaved (wrk,
+# racecheck, autocannon, wrk, ...) so that drift in the machine's load hits all
+# alike; the table shows each tool's median. On a machine with 2+ cores the
+# target is pinned to core 0 and every load generator to core 1 (taskset).
+# Prints a markdown table on stdout; progress goes to stderr.
+# Environment: CONNECTIONS (16), DURATION (4 s), ROUNDS (3), OPS_PER_CLIENT (256).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+here="$root/bench/throughput"
+connections=${CONNECTIONS:-16}
+duration=${DURATION:-4}
+rounds=${ROUNDS:-3}
+ops_per_client=${OPS_PER_CLIENT:-256}
+
+"$root/scripts/build.sh" release racecheck-keepalive-target racecheck-load-bench >&2
+bin="$root/build/release/bench/throughput"
+if ! command -v wrk >/dev/null 2>&1; then "$root/scripts/setup.sh" bench >&2; fi
+if [ ! -x "$here/node_modules/.bin/autocannon" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund >&2)
+fi
+
+target_cpu=() load_cpu=()
+if [ "$(nproc)" -ge 2 ]; then target_cpu=(taskset -c 0); load_cpu=(taskset -c 1); fi
+
+work=$(mktemp -d)
+target_pid=""
+cleanup() {
+  if [ -n "$target_pid" ]; then kill "$target_pid" 2>/dev/null || true; wait "$target_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"${target_cpu[@]}" "$bin/racecheck-keepalive-target" --port 0 >"$work/target.out" 2>"$work/target.err" &
+target_pid=$!
+for _ in $(seq 50); do grep -q '^listening on ' "$work/target.out" && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$work/target.out")
+[ -n "$url" ] || { echo "throughput: the target did not start: $(cat "$work/target.err")" >&2; exit 3; }
+
+# Each function prints "REQ_PER_S CPU_SECONDS" (the load generator's user+sys time).
+timed() { /usr/bin/time -f "%U %S" -o "$work/time" "$@"; }
+cpu_seconds() { awk '{print $1 + $2}' "$work/time"; }
+run_wrk() {
+  timed "${load_cpu[@]}" wrk -t1 -c"$connections" -d"${duration}s" "$url/" >"$work/wrk.out"
+  echo "$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.out") $(cpu_seconds)"
+}
+run_racecheck() {
+  timed "${load_cpu[@]}" "$bin/racecheck-load-bench" --url "$url" --connections "$connections" \
+    --ops-per-client "$ops_per_client" --duration-s "$duration" >"$work/racecheck.out"
+  echo "$(sed -n 's/.*req_per_s=\([0-9.]*\).*/\1/p' "$work/racecheck.out") $(cpu_seconds)"
+}
+run_autocannon() {
+  timed "${load_cpu[@]}" "$here/node_modules/.bin/autocannon" -c "$connections" -d "$duration" -j "$url/" \
+    >"$work/autocannon.json" 2>/dev/null
+  echo "$(node -e 'const r = require(process.argv[1]); console.log(r.requests.total / r.duration)' \
+    "$work/autocannon.json") $(cpu_seconds)"
+}
+
+tools=(wrk racecheck autocannon)
+for round in $(seq "$rounds"); do
+  for tool in "${tools[@]}"; do
+    result=$("run_$tool")
+    echo "round $round $tool: $result (req/s, cpu s)" >&2
+    echo "$tool $result" >>"$work/results"
+  done
+done
+
+median() {  # column 2 (req/s) or 3 (cpu s) of a tool's rows
+  awk -v t="$1" -v c="$2" '$1 == t {print $c}' "$work/results" | sort -g |
+    awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+wrk_rate=$(median wrk 2)
+echo "| tool | req/s (median of $rounds) | ratio to wrk | load generator CPU µs/request |"
+echo "|---|---:|---:|---:|"
+for tool in "${tools[@]}"; do
+  rate=$(median "$tool" 2)
+  cpu=$(median "$tool" 3)
+  awk -v t="$tool" -v r="$rate" -v w="$wrk_rate" -v c="$cpu" -v d="$duration" \
+    'BEGIN {printf "| %s | %.0f | %.2f | %.1f |\n", t, r, r / w, c * 1e6 / (r * d)}'
+done
+echo
+echo "Target: bench/throughput keep-alive server (epoll, one thread) at $url, GET /, 200 with an 11-byte body."
+echo "$connections connections, ${duration} s per tool per round, $rounds interleaved rounds;" \
+  "wrk -t1; autocannon $(node -e 'console.log(require(process.argv[1]).version)' "$here/node_modules/autocannon/package.json");" \
+  "racecheck: executor with every event streamed to a JSONL file, $connections clients x $ops_per_client GETs per scenario, back to back."
+if [ ${#target_cpu[@]} -gt 0 ]; then
+  echo "Target pinned to CPU 0, each load generator to CPU 1 (taskset). CPU µs/request ≈ CPU seconds / (median req/s × duration)."
+fi
