@@ -1,48 +1,81 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (ASan+UBSan, coverage instrumentation
-# of every library) and runs each for a bounded time on its committed seed
-# corpus. Exit status: 0 when no target crashed, 1 otherwise (the crashing
-# input is left in the work directory and named in the output).
+# Builds the libFuzzer targets with clang (ASan+UBSan, coverage instrumentation)
+# and runs each for a bounded time on its committed seed corpus plus the
+# regression inputs. Prints, per target, the executions and the peak RSS.
+# Exit status: 0 when no target crashed, 1 when one did (a crash, a sanitizer
+# report, a leak, a timeout or running out of memory: the input is left in the
+# work directory and named in the output), 2 for bad arguments; a failed build
+# exits non-zero too.
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      default: 60, all targets
 #
 # Environment: BUILD_DIR (default build/fuzz), WORK_DIR (default
-# $BUILD_DIR/fuzz-work: new corpus entries and crash files; the committed seed
-# corpus in fuzz/corpus/ is only read).
+# $BUILD_DIR/fuzz-work: new corpus entries and crash files; the committed
+# fuzz/corpus/ and fuzz/regressions/ are only read), JOBS (default 2).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
+if ! [[ $seconds =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz/run.sh: SECONDS_PER_TARGET must be a positive integer, got '$seconds'" >&2
+  exit 2
+fi
+all_targets=(fuzz_spec fuzz_history fuzz_classify)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_spec fuzz_history fuzz_classify)
+[ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
+for target in "${targets[@]}"; do
+  if [[ " ${all_targets[*]} " != *" $target "* ]]; then
+    echo "fuzz/run.sh: unknown target '$target' (targets: ${all_targets[*]})" >&2
+    exit 2
+  fi
+done
 build=${BUILD_DIR:-$root/build/fuzz}
 work=${WORK_DIR:-$build/fuzz-work}
 jobs=${JOBS:-2}
 
+started=$SECONDS
+# -O1 with line tables only: quicker to compile than -O2 -g, and stack traces
+# still name file:line. No NDEBUG, so assertions are checked too. Only the
+# fuzz targets and the sources they link are built (fuzz/CMakeLists.txt).
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRACECHECK_SANITIZE=address \
-  -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+  -DRACECHECK_SANITIZE=address -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link >/dev/null
 cmake --build "$build" -j "$jobs" --target "${targets[@]}"
+echo "build: $((SECONDS - started)) s"
 
 status=0
+summary=()
 for target in "${targets[@]}"; do
   name=${target#fuzz_}
   mkdir -p "$work/$name/corpus" "$work/$name/crashes"
   dict=()
   [ -f "$root/fuzz/$name.dict" ] && dict=(-dict="$root/fuzz/$name.dict")
-  echo "== $target: ${seconds}s"
-  # New inputs go to the work corpus (first directory); the seeds are read only.
-  if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-      -print_final_stats=1 -artifact_prefix="$work/$name/crashes/" "${dict[@]}" \
-      "$work/$name/corpus" "$root/fuzz/corpus/$name" 2>"$work/$name/log.txt"; then
-    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+.*DONE' "$work/$name/log.txt" || true
-  else
+  inputs=("$root/fuzz/corpus/$name")
+  [ -d "$root/fuzz/regressions/$name" ] && inputs+=("$root/fuzz/regressions/$name")
+  log="$work/$name/log.txt"
+  echo "== $target: ${seconds} s"
+  # New inputs go to the work corpus (the first directory); the others are only read.
+  result=ok
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="$work/$name/crashes/" "${dict[@]}" \
+    "$work/$name/corpus" "${inputs[@]}" 2>"$log" || result=FAILED
+  # libFuzzer prints the final stats on success; after a crash, the last status line counts.
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
+  rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
+  [ -n "$rss" ] || rss=$(grep -oE 'rss: [0-9]+Mb' "$log" | tail -n 1 | grep -oE '[0-9]+')
+  line=$(printf '%-14s %-7s executions %-10s peak RSS %s MB' "$target" "$result" "${execs:-?}" "${rss:-?}")
+  echo "$line"
+  summary+=("$line")
+  if [ "$result" != ok ]; then
     status=1
-    echo "$target FAILED; last lines of $work/$name/log.txt:"
-    tail -n 40 "$work/$name/log.txt"
+    echo "$target FAILED; last lines of $log:"
+    tail -n 40 "$log"
     ls -1 "$work/$name/crashes/" | sed "s|^|  crash input: $work/$name/crashes/|"
   fi
 done
+echo "== summary (build and ${#targets[@]} x ${seconds} s: $((SECONDS - started)) s)"
+printf '%s\n' "${summary[@]}"
 exit $status
