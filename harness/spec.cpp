@@ -19,6 +19,10 @@ namespace racecheck {
 
 namespace {
 
+// A classification pattern is a few words; 1000 characters keep the regex
+// compiler's recursion (one level per term and per group) far from the stack's end.
+constexpr std::size_t kMaxRegexLength = 1000;
+
 std::string format_spec_error(const std::string& file, const std::string& pointer,
                               const std::string& reason) {
   if (pointer.empty()) return file + ": " + reason;
@@ -356,8 +360,22 @@ class SpecReader {
     if (has_regex && (has_pointer || has_equals)) fail(pointer, "use either {\"pointer\", \"equals\"} or {\"regex\"}, not both");
     if (has_regex) {
       m.regex_source = string_value(j["regex"], child(pointer, "regex"));
+      // libstdc++ compiles a pattern by recursive descent, one level per term
+      // and per group: a long pattern overflowed the stack (fuzz/regressions).
+      if (m.regex_source.size() > kMaxRegexLength)
+        fail(child(pointer, "regex"), "longer than " + std::to_string(kMaxRegexLength) + " characters");
+      const auto flags = std::regex::ECMAScript | std::regex_constants::__polynomial;
       try {
-        m.regex.emplace(m.regex_source, std::regex::ECMAScript);
+        // Compiled alone first: "a)|(b" is invalid, but valid once wrapped.
+        (void)std::regex(m.regex_source, flags);
+        // A target's response body is untrusted and may be large. libstdc++'s
+        // default (backtracking) executor recurses once per character that a
+        // `.*` consumes (a 60 KB body overflowed the stack) and a search
+        // restarts at every offset (quadratic). The breadth-first executor
+        // (__polynomial, a libstdc++ extension) matching [\s\S]*(?:P)[\s\S]*
+        // is one pass over the body with a bounded stack; it finds the same
+        // bodies as searching for P, and refuses back-references.
+        m.regex.emplace("[\\s\\S]*(?:" + m.regex_source + ")[\\s\\S]*", flags);
       } catch (const std::regex_error& e) {
         fail(child(pointer, "regex"), std::string("invalid regular expression: ") + e.what());
       }
@@ -700,7 +718,7 @@ bool StatusSet::contains(int status) const {
 }
 
 bool BodyMatcher::matches(const std::string& raw_body, const json* parsed_body) const {
-  if (regex) return std::regex_search(raw_body, *regex);
+  if (regex) return std::regex_match(raw_body, *regex);  // the pattern is wrapped: see body_matcher
   if (parsed_body == nullptr) return false;
   json::json_pointer ptr(pointer);
   if (!parsed_body->contains(ptr)) return false;

@@ -40,12 +40,13 @@ struct StatusSet {
 };
 
 // One condition on a response body: JSON pointer equals a value, or a regex
-// (ECMAScript, searched anywhere in the raw body).
+// (ECMAScript without back-references, searched anywhere in the raw body, in
+// linear time).
 struct BodyMatcher {
   std::string pointer;            // set for "equals" matchers
   json equals;                    // the expected value at `pointer`
-  std::string regex_source;       // set for "regex" matchers
-  std::optional<std::regex> regex;
+  std::string regex_source;       // set for "regex" matchers, as written in the spec
+  std::optional<std::regex> regex;  // regex_source wrapped to match the whole body
   bool matches(const std::string& raw_body, const json* parsed_body) const;
 };
 

@@ -4,9 +4,8 @@
 //  - every corrupt history makes `racecheck check` exit 2 naming the file and
 //    the line, except a truncated last line, which is reported and dropped;
 //  - every bad flag exits 2 with a message naming the flag;
-//  - the fuzzers' seed corpora and every crash they found run through the same
-//    code as the fuzz targets (fuzz/*.cpp), so a fixed crash stays fixed;
 //  - a spec cannot make racecheck read a file or run a command.
+// The fuzzers' seed corpora and the crashes they found: fuzz_regressions_test.cpp.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,18 +30,6 @@
 
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
-
-// The fuzz targets, compiled here under other names so their bodies are the
-// regression tests (one definition each of LLVMFuzzerTestOneInput otherwise).
-#define LLVMFuzzerTestOneInput fuzz_spec_one_input
-#include "fuzz/fuzz_spec.cpp"
-#undef LLVMFuzzerTestOneInput
-#define LLVMFuzzerTestOneInput fuzz_history_one_input
-#include "fuzz/fuzz_history.cpp"
-#undef LLVMFuzzerTestOneInput
-#define LLVMFuzzerTestOneInput fuzz_classify_one_input
-#include "fuzz/fuzz_classify.cpp"
-#undef LLVMFuzzerTestOneInput
 
 namespace {
 
@@ -351,66 +338,6 @@ TEST(BadFlags, EveryBadFlagExitsTwoNamingIt) {
         << "racecheck " << c.args << ": stderr lacks \"" << c.expected << "\":\n" << r.err;
     expect_no_crash(r);
     EXPECT_FALSE(target.touched()) << "racecheck " << c.args << " contacted the target";
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Fuzzing regressions: the seed corpora and every input that once crashed a
-// fuzz target (tests/bad_input/fuzz_crashes/<target>/) run through the targets.
-
-void run_inputs(const fs::path& dir, int (*one_input)(const std::uint8_t*, std::size_t), int* count) {
-  if (!fs::is_directory(dir)) return;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string data = read_file(entry.path());
-    SCOPED_TRACE(entry.path().string());
-    one_input(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
-    ++*count;
-  }
-}
-
-TEST(FuzzRegressions, SeedCorporaAndFoundCrashesRunCleanly) {
-  const fs::path root(RACECHECK_SOURCE_DIR);
-  struct Target {
-    const char* name;
-    int (*one_input)(const std::uint8_t*, std::size_t);
-  };
-  for (const Target& t : {Target{"spec", fuzz_spec_one_input}, Target{"history", fuzz_history_one_input},
-                          Target{"classify", fuzz_classify_one_input}}) {
-    int count = 0;
-    run_inputs(root / "fuzz/corpus" / t.name, t.one_input, &count);
-    run_inputs(kBadInput / "fuzz_crashes" / t.name, t.one_input, &count);
-    EXPECT_GT(count, 0) << t.name;
-  }
-}
-
-// Found by reading the parsers and confirmed with a stand-alone program (copying a
-// parsed JSON value nested 200000 deep overflows the stack): a spec, a history
-// line or a target's response body nested that deep crashed racecheck. Each is
-// now refused (spec, history) or treated as a body that is not JSON (response).
-TEST(FuzzRegressions, DeeplyNestedInputsDoNotOverflowTheStack) {
-  const std::string deep = std::string(300000, '[') + std::string(300000, ']');
-  const std::string spec = R"({"base_urls": ["http://127.0.0.1:1"], "operations": {"w": {"method": "POST", "path": "/w", "body": )" +
-                           deep + "}}}";
-  fuzz_spec_one_input(reinterpret_cast<const std::uint8_t*>(spec.data()), spec.size());
-  const std::string history = "0{\"process\":1,\"type\":\"invoke\",\"f\":\"withdraw\",\"value\":" + deep + "}\n";
-  fuzz_history_one_input(reinterpret_cast<const std::uint8_t*>(history.data()), history.size());
-  for (const std::string& body : std::vector<std::string>{deep, "{\"balance\":" + deep + "}", "{\"a\":{\"b\":{\"c\":{\"d\":" + deep + "}}}}"}) {
-    const std::string response = std::string("\x64\x00", 2) + body;  // status 200
-    fuzz_classify_one_input(reinterpret_cast<const std::uint8_t*>(response.data()), response.size());
-  }
-  EXPECT_THROW(racecheck::parse_spec_text(spec, "deep.json"), racecheck::SpecError);
-  EXPECT_THROW(racecheck::parse_history_jsonl(history.substr(1)), racecheck::HistoryError);
-}
-
-// A number beyond a double's range is a JSON error of its own kind (out_of_range,
-// not parse_error); it escaped the spec loader and ended the run with exit 3.
-TEST(FuzzRegressions, NumberOverflowIsASpecError) {
-  try {
-    racecheck::parse_spec_text(R"({"base_urls": ["http://127.0.0.1:1"], "request": {"timeout_ms": 1e400}})", "big.json");
-    FAIL() << "1e400 accepted";
-  } catch (const racecheck::SpecError& e) {
-    EXPECT_EQ(e.pointer, "");
-    EXPECT_NE(e.reason.find("number overflow"), std::string::npos) << e.what();
   }
 }
 
