@@ -324,7 +324,8 @@ std::string stats_section(const ReportInput& in) {
   if (in.burst_spread_ns >= 0) out += card(format_duration_ns(static_cast<double>(in.burst_spread_ns)), "burst arrival spread");
   out += "</div><div class=\"grid2\"><div><b>Latency</b><div>" + latency_chart(l) + "</div>" +
          "</div><div><b>Outcomes per operation</b><table><tr><th>Operation</th><th>ok</th><th>fail</th><th>info</th><th></th></tr>";
-  for (const auto& [op, counts] : s.outcomes_by_op) {
+  for (const auto& [op, op_counts] : s.outcomes_by_op) {
+    const auto& counts = op_counts;  // a lambda cannot capture a structured binding before clang 16
     auto count = [&](const char* k) { auto it = counts.find(k); return it == counts.end() ? 0 : it->second; };
     const int ok = count("ok"), fail = count("fail"), info = count("info");
     const double total = std::max(1, ok + fail + info);
