@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan+UBSan, coverage instrumentation)
-# and runs each for a bounded time on its committed seed corpus plus the
-# regression inputs. Prints, per target, the executions and the peak RSS.
+# and runs each for a bounded time on its committed seed corpus, after running
+# once every input that once crashed it (fuzz/regressions/). Prints, per
+# target, the executions and the peak RSS.
 # Exit status: 0 when no target crashed, 1 when one did (a crash, a sanitizer
 # report, a leak, a timeout or running out of memory: the input is left in the
 # work directory and named in the output), 2 for bad arguments; a failed build
@@ -51,16 +52,23 @@ for target in "${targets[@]}"; do
   mkdir -p "$work/$name/corpus" "$work/$name/crashes"
   dict=()
   [ -f "$root/fuzz/$name.dict" ] && dict=(-dict="$root/fuzz/$name.dict")
-  inputs=("$root/fuzz/corpus/$name")
-  [ -d "$root/fuzz/regressions/$name" ] && inputs+=("$root/fuzz/regressions/$name")
   log="$work/$name/log.txt"
   echo "== $target: ${seconds} s"
-  # New inputs go to the work corpus (the first directory); the others are only read.
   result=ok
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$work/$name/crashes/" "${dict[@]}" \
-    "$work/$name/corpus" "${inputs[@]}" 2>"$log" || result=FAILED
+  export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  flags=(-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/$name/crashes/")
+  # Every input that once crashed runs once first. They are not fuzzed: they are
+  # large (60 KB response bodies) and would slow every mutation of the corpus.
+  regressions=()
+  [ -d "$root/fuzz/regressions/$name" ] && mapfile -t regressions < <(find "$root/fuzz/regressions/$name" -type f | sort)
+  if [ ${#regressions[@]} -gt 0 ] && ! "$build/fuzz/$target" "${flags[@]}" "${regressions[@]}" 2>"$log"; then
+    result=FAILED
+  fi
+  # New inputs go to the work corpus (the first directory); the seeds are only read.
+  if [ "$result" = ok ]; then
+    "$build/fuzz/$target" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 "${flags[@]}" "${dict[@]}" \
+      "$work/$name/corpus" "$root/fuzz/corpus/$name" 2>"$log" || result=FAILED
+  fi
   # libFuzzer prints the final stats on success; after a crash, the last status line counts.
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
