@@ -66,6 +66,16 @@ void JsonlFileSink::write_pending() {
   write_all(bytes, pending_first_index_);
 }
 
+void JsonlFileSink::restart() {
+  pending_.clear();
+  batching_ = false;
+  next_index_ = 0;
+  // O_APPEND: the next write lands at the new end, offset 0.
+  if (::ftruncate(fd_, 0) != 0) {
+    throw std::runtime_error(path_ + ": cannot truncate history file: " + std::strerror(errno));
+  }
+}
+
 void JsonlFileSink::begin_batch() { batching_ = true; }
 
 void JsonlFileSink::end_batch() {

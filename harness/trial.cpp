@@ -43,11 +43,14 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   t.scenario = scenario;
 
   MemorySink memory;
-  std::unique_ptr<JsonlFileSink> file;
   std::vector<HistorySink*> sinks{&memory};
   if (!history_path_.empty()) {
-    file = std::make_unique<JsonlFileSink>(history_path_);
-    sinks.push_back(file.get());
+    if (history_file_) {
+      history_file_->restart();
+    } else {
+      history_file_ = std::make_unique<JsonlFileSink>(history_path_);
+    }
+    sinks.push_back(history_file_.get());
   }
   TeeSink sink(sinks);
 
@@ -56,23 +59,29 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   seq.clock_ns = [origin] { return monotonic_ns() - origin; };
 
   TrialSetupResult setup;
+  std::int64_t phase_start = monotonic_ns();
   try {
     setup = run_trial_setup(spec_, account_count_, &sink, seq);
   } catch (const SetupError& e) {
     throw TargetError(e.what());
   }
   t.variables = setup.variables;
+  t.timings.setup_ns = monotonic_ns() - phase_start;
   SpecProtocol protocol(spec_, setup.variables, seed_);
 
+  phase_start = monotonic_ns();
   t.exec = executor_.run(scenario, protocol, sink, origin);  // one clock for setup, burst, final read
+  t.timings.scenario_ns = monotonic_ns() - phase_start;
 
   // Final reads (if the spec has one): their own process, after every client. An
   // incomplete final read leaves conservation Skipped, never Pass.
+  phase_start = monotonic_ns();
   bool final_balances_known = false;
   if (spec_.find_operation(spec_.final_read) != nullptr) {
     seq.process = -2;
     final_balances_known = run_final_read(spec_, protocol, account_count_, &sink, seq).complete();
   }
+  t.timings.final_read_ns = monotonic_ns() - phase_start;
 
   t.events = memory.take_events();
   CheckOptions check;
@@ -80,6 +89,7 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   check.invariants = spec_.invariants;
   check.volatile_fields = volatile_fields(spec_);
   check.budget_ms = check_budget_ms_;
+  phase_start = monotonic_ns();
   try {
     t.report = check_history(t.events, check);
   } catch (const ModelInputError& e) {
@@ -92,6 +102,7 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
     v.summary = std::string("not checked: ") + e.what() + " (the response does not fit model " + spec_.model + ")";
     t.report.verdicts = {std::move(v)};
   }
+  t.timings.check_ns = monotonic_ns() - phase_start;
   // Every operation info and no final balance: the checkers pass vacuously,
   // since nothing was observed. That is not a pass.
   const bool any_determinate = std::any_of(t.events.begin(), t.events.end(), [](const Event& e) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/executor.h"
+#include "harness/history_writer.h"
 #include "harness/scenario.h"
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
@@ -16,12 +17,21 @@
 
 namespace racecheck {
 
+// Where a trial's wall time went (CLOCK_MONOTONIC ns), for progress and bench/trials.
+struct TrialTimings {
+  std::int64_t setup_ns = 0;       // the spec's setup requests (reset, accounts)
+  std::int64_t scenario_ns = 0;    // the executor running the scenario
+  std::int64_t final_read_ns = 0;  // reading every account once quiet
+  std::int64_t check_ns = 0;       // every enabled invariant checked
+};
+
 struct TrialEvidence {
   Scenario scenario;
   std::vector<Event> events;     // setup "open" ops, the scenario's events, the final reads
   CheckReport report;
   ExecutorResult exec;
   TrialVariables variables;      // what setup captured (account ids), for the curl script
+  TrialTimings timings;
 };
 
 // The target failed outside the scenario (setup or final read): exit code 3.
@@ -51,6 +61,7 @@ class TrialRunner {
   std::string history_path_;
   int account_count_;
   Executor executor_;
+  std::unique_ptr<JsonlFileSink> history_file_;  // opened by the first trial, emptied by each next one
 };
 
 }  // namespace racecheck

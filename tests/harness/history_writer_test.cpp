@@ -101,6 +101,22 @@ TEST(JsonlFileSink, DestructorWritesABatchLeftOpen) {
   EXPECT_EQ(parse_history_jsonl(read_file(file.path())).events.size(), 2u);
 }
 
+TEST(JsonlFileSink, RestartEmptiesTheFileAndNumbersFromZeroAgain) {
+  TempPath file;
+  JsonlFileSink sink(file.path());
+  sink.append(invoke(0));
+  sink.append(invoke(1));
+  sink.begin_batch();
+  sink.append(invoke(2));  // held, then dropped by the restart
+  sink.restart();
+  EXPECT_EQ(read_file(file.path()), "");
+  sink.append(invoke(7));
+  const ParsedHistory parsed = parse_history_jsonl(read_file(file.path()));
+  ASSERT_EQ(parsed.events.size(), 1u);
+  EXPECT_EQ(parsed.events[0].process, 7);
+  EXPECT_EQ(parsed.events[0].index, 0);
+}
+
 TEST(TeeSink, ForwardsBatchesToEverySink) {
   TempPath file;
   JsonlFileSink jsonl(file.path());
