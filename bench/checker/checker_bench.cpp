@@ -430,7 +430,9 @@ int main(int argc, char** argv) {
     met = false;
     why += std::to_string(slower) + " corpus files not faster than Porcupine; ";
   } else if (!rows.empty()) {
-    why += "every corpus file faster than Porcupine (worst ratio " + std::to_string(worst_ratio).substr(0, 5) + "); ";
+    char worst[32];
+    std::snprintf(worst, sizeof worst, "%.3f", worst_ratio);
+    why += std::string("every corpus file faster than Porcupine (worst ratio ") + worst + "); ";
   }
   for (const RegisterRow& r : register_rows) {
     if (r.verdict.rfind("Ok", 0) != 0) {
