@@ -19,6 +19,7 @@ ops_per_client=${OPS_PER_CLIENT:-256}
 "$root/scripts/build.sh" release racecheck-keepalive-target racecheck-load-bench >&2
 bin="$root/build/release/bench/throughput"
 if ! command -v wrk >/dev/null 2>&1; then "$root/scripts/setup.sh" bench >&2; fi
+if ! command -v npm >/dev/null 2>&1; then "$root/scripts/setup.sh" node >&2; fi
 if [ ! -x "$here/node_modules/.bin/autocannon" ]; then
   (cd "$here" && npm ci --no-audit --no-fund >&2)
 fi
@@ -41,7 +42,11 @@ url=$(sed -n 's/^listening on //p' "$work/target.out")
 [ -n "$url" ] || { echo "throughput: the target did not start: $(cat "$work/target.err")" >&2; exit 3; }
 
 # Each function prints "REQ_PER_S CPU_SECONDS" (the load generator's user+sys time).
-timed() { /usr/bin/time -f "%U %S" -o "$work/time" "$@"; }
+# bash's own `time` (no dependency on GNU time): user and system seconds of the command.
+timed() {
+  local TIMEFORMAT='%U %S'
+  { time "$@" 2>"$work/stderr"; } 2>"$work/time"
+}
 cpu_seconds() { awk '{print $1 + $2}' "$work/time"; }
 run_wrk() {
   timed "${load_cpu[@]}" wrk -t1 -c"$connections" -d"${duration}s" "$url/" >"$work/wrk.out"
