@@ -10,9 +10,8 @@
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      default: 60, all targets
 #
-# Environment: BUILD_DIR (default build/fuzz), WORK_DIR (default
-# $BUILD_DIR/fuzz-work: new corpus entries and crash files; the committed
-# fuzz/corpus/ and fuzz/regressions/ are only read), JOBS (default 2).
+# Environment: WORK_DIR (default build/asan/fuzz-work: new corpus entries and
+# crash files; the committed fuzz/corpus/ and fuzz/regressions/ are only read).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,18 +30,14 @@ for target in "${targets[@]}"; do
     exit 2
   fi
 done
-build=${BUILD_DIR:-$root/build/fuzz}
+build=$root/build/asan
 work=${WORK_DIR:-$build/fuzz-work}
-jobs=${JOBS:-2}
 
 started=$SECONDS
-# -O1 with line tables only: quicker to compile than -O2 -g, and stack traces
-# still name file:line. No NDEBUG, so assertions are checked too. Only the
-# fuzz targets and the sources they link are built (fuzz/CMakeLists.txt).
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DRACECHECK_SANITIZE=address -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link >/dev/null
-cmake --build "$build" -j "$jobs" --target "${targets[@]}"
+# The fuzz targets are part of the ASan+UBSan build (clang, -O1, line tables,
+# assertions on, coverage instrumentation of every library): built here only if
+# that build is not up to date.
+"$root/scripts/build.sh" asan "${targets[@]}"
 echo "build: $((SECONDS - started)) s"
 
 status=0

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # README command 2: set up and run the whole test suite on a fresh Debian 12 machine:
 #   1. release build: every unit, integration and corpus test (ctest);
-#   2. ASan+UBSan build: the checkers and the demo bank;
-#   3. TSan build: the threaded code (executor against a threaded server, demo bank);
-#   4. the Express example targets: smoke test, then the detection matrix
+#   2. ASan+UBSan build (clang): every unit and integration test;
+#   3. the libFuzzer targets (built by step 2), FUZZ_SECONDS (60) each;
+#   4. TSan build: every unit and integration test;
+#   5. the Express example targets: smoke test, then the detection matrix
 #      (racecheck against every target, 3 rounds each: no miss, no false alarm);
-# Environment: RACECHECK_SKIP="asan tsan express" skips parts (for local use;
+# Environment: RACECHECK_SKIP="asan fuzz tsan express" skips parts (for local use;
 # CI runs everything). The last line counts the parts: "suites: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh node postgres chromium || exit 1
+scripts/setup.sh node postgres chromium clang || exit 1
 export RACECHECK_CORPUS=${RACECHECK_CORPUS:-$(cd .. && pwd)/shared/corpus/porcupine}
 SKIP=" ${RACECHECK_SKIP:-} "
 MATRIX_ROUNDS=${MATRIX_ROUNDS:-3}
@@ -34,19 +35,27 @@ build_and_test() {  # build_and_test <config> [ctest args...]
 }
 
 suite "release: build and ctest" build_and_test release -j 2
+# The sanitizer builds compile every library, tool and test (not the
+# benchmarks) and run every unit and integration test; "slow" tests run only in
+# the release build. Any sanitizer report fails the test that caused it.
+sanitized_targets=(properties_tests harness_tests reports_tests targets_tests racecheck racecheck-demo-target)
 if ! skipped asan; then
-  # ASan+UBSan: the pure checkers (models, linearizability, the Porcupine corpus)
-  # and the demo bank.
-  suite "asan+ubsan: build and ctest (properties, demo bank)" \
+  # ASan+UBSan (clang): the same build holds the libFuzzer targets, run next.
+  suite "asan+ubsan: build and ctest (every unit and integration test)" \
     env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    bash -c 'scripts/build.sh asan properties_tests racecheck-demo-target targets_demo_bank_test targets_demo_target_itest && cd build/asan && ctest --output-on-failure --timeout 900 -j 2 -R "^(properties\\.|targets\\.Demo)"'
+    bash -c 'scripts/build.sh asan "$@" fuzzers && cd build/asan && ctest --output-on-failure --timeout 900 -j 2 -LE slow' \
+    _ "${sanitized_targets[@]}"
+fi
+if ! skipped fuzz; then
+  # libFuzzer on the spec parser, the history reader and the response classifier:
+  # the inputs that once crashed, then FUZZ_SECONDS each on the committed seeds.
+  suite "fuzz: spec, history, classify (${FUZZ_SECONDS:-60} s each)" fuzz/run.sh "${FUZZ_SECONDS:-60}"
 fi
 if ! skipped tsan; then
-  # TSan: the code that runs threads — the executor against a threaded server, and
-  # the demo bank (its own tests and the standalone binary).
-  suite "tsan: build and ctest (executor, demo bank)" \
+  suite "tsan: build and ctest (every unit and integration test)" \
     env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    bash -c 'scripts/build.sh tsan racecheck-demo-target harness_executor_itest targets_demo_bank_test targets_demo_target_itest && cd build/tsan && ctest --output-on-failure --timeout 600 -j 2 -R "^(harness\\.ExecutorITest|targets\\.Demo)"'
+    bash -c 'scripts/build.sh tsan "$@" && cd build/tsan && ctest --output-on-failure --timeout 900 -j 2 -LE slow' \
+    _ "${sanitized_targets[@]}"
 fi
 if ! skipped express; then
   suite "express targets: smoke" tests/targets/express_smoke.sh

@@ -216,7 +216,11 @@ class MisbehavingServer {
         return true;
       }
       case Misbehaviour::Garbage:
-        send_all(fd, std::string("\x16\x03\x01 this is not HTTP at all \x00\xff\xfe\r\n\r\n", 38));
+      {
+        // A TLS-like prefix, text and a NUL: sized from the literal (it holds a NUL).
+        static constexpr char kGarbage[] = "\x16\x03\x01 this is not HTTP at all \x00\xff\xfe\r\n\r\n";
+        send_all(fd, std::string(kGarbage, sizeof kGarbage - 1));
+      }
         return false;
       case Misbehaviour::NotJson:
         return send_all(fd, "HTTP/1.1 " + status + "\r\nContent-Type: text/html\r\nContent-Length: 57\r\n\r\n" +
