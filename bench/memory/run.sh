@@ -18,23 +18,9 @@ connections=${CONNECTIONS:-16}
 
 "$root/scripts/build.sh" release racecheck-load-bench racecheck-demo-target >&2
 bin="$root/build/release"
-target_cpu=() load_cpu=()
-if [ "$(nproc)" -ge 2 ]; then target_cpu=(taskset -c 0); load_cpu=(taskset -c 1); fi
-
-work=$(mktemp -d)
-target_pid=""
-cleanup() {
-  if [ -n "$target_pid" ]; then kill "$target_pid" 2>/dev/null || true; wait "$target_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"${target_cpu[@]}" "$bin/targets/demo/racecheck-demo-target" --port 0 --balance safe --work-us 0 \
-  --race-window-us 0 --threads 64 >"$work/target.out" 2>"$work/target.err" &
-target_pid=$!
-for _ in $(seq 50); do grep -q '^listening on ' "$work/target.out" && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$work/target.out")
-[ -n "$url" ] || { echo "memory: the demo target did not start: $(cat "$work/target.err")" >&2; exit 3; }
+source "$root/bench/lib.sh"
+start_target memory "$bin/targets/demo/racecheck-demo-target" --port 0 --balance safe --work-us 0 \
+  --race-window-us 0 --threads 64
 
 # The history goes to a file of our own so that its size can be reported.
 "${load_cpu[@]}" timeout $((max_seconds + 60)) "$bin/bench/throughput/racecheck-load-bench" --url "$url" \

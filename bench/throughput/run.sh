@@ -24,22 +24,8 @@ if [ ! -x "$here/node_modules/.bin/autocannon" ]; then
   (cd "$here" && npm ci --no-audit --no-fund >&2)
 fi
 
-target_cpu=() load_cpu=()
-if [ "$(nproc)" -ge 2 ]; then target_cpu=(taskset -c 0); load_cpu=(taskset -c 1); fi
-
-work=$(mktemp -d)
-target_pid=""
-cleanup() {
-  if [ -n "$target_pid" ]; then kill "$target_pid" 2>/dev/null || true; wait "$target_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"${target_cpu[@]}" "$bin/racecheck-keepalive-target" --port 0 >"$work/target.out" 2>"$work/target.err" &
-target_pid=$!
-for _ in $(seq 50); do grep -q '^listening on ' "$work/target.out" && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$work/target.out")
-[ -n "$url" ] || { echo "throughput: the target did not start: $(cat "$work/target.err")" >&2; exit 3; }
+source "$root/bench/lib.sh"
+start_target throughput "$bin/racecheck-keepalive-target" --port 0
 
 # Each function prints "REQ_PER_S CPU_SECONDS" (the load generator's user+sys time).
 # bash's own `time` (no dependency on GNU time): user and system seconds of the command.
