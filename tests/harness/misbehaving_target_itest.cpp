@@ -132,6 +132,21 @@ class MisbehavingTarget : public ::testing::Test {
     return out;
   }
 
+  // A run in which no op was answered usably: exit 4 (inconclusive), overall
+  // "unknown" in the JSON report, and every scenario op is info with one of `reasons`.
+  void expect_inconclusive_with_info(const ProcessResult& r, const fs::path& json_path,
+                                     const std::set<std::string>& reasons) const {
+    EXPECT_EQ(r.exit_code, 4) << "exit " << r.exit_code << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
+    const json report = read_json(json_path);
+    EXPECT_EQ(report.at("overall"), "unknown");
+    const auto completions = scenario_completions(report);
+    ASSERT_FALSE(completions.empty());
+    for (const auto& e : completions) {
+      EXPECT_EQ(e.at("type"), "info") << e.dump();
+      EXPECT_TRUE(reasons.count(e.value("error", ""))) << e.dump();
+    }
+  }
+
   TempDir dir_;
   fs::path spec_;
 };
@@ -209,17 +224,9 @@ TEST_F(MisbehavingTarget, HangingTargetTimesOutWithinTheBudget) {
   MisbehavingServer server(Misbehaviour::Hang);
   const auto json_path = dir_.path / "r.json";
   const ProcessResult r = run(run_args(server.url(), {"--trials", "3", "--json", json_path.string()}));
-  EXPECT_EQ(r.exit_code, 4) << describe(r);
   // 3 trials x 2 sequential ops x 400 ms of timeout, plus start-up and checking.
   EXPECT_LT(r.wall_s, 3 * 2 * 0.4 + 4 * kSlowdown) << describe(r);
-  const json report = read_json(json_path);
-  EXPECT_EQ(report.at("overall"), "unknown");
-  const auto completions = scenario_completions(report);
-  ASSERT_FALSE(completions.empty());
-  for (const auto& e : completions) {
-    EXPECT_EQ(e.at("type"), "info") << e.dump();
-    EXPECT_EQ(e.value("error", ""), "timeout") << e.dump();
-  }
+  expect_inconclusive_with_info(r, json_path, {"timeout"});
 }
 
 // A response that keeps coming, one byte every 50 ms: the timeout is on the
@@ -228,26 +235,15 @@ TEST_F(MisbehavingTarget, TricklingResponseTimesOut) {
   MisbehavingServer server(Misbehaviour::Trickle);
   const auto json_path = dir_.path / "r.json";
   const ProcessResult r = run(run_args(server.url(), {"--trials", "2", "--json", json_path.string()}));
-  EXPECT_EQ(r.exit_code, 4) << describe(r);
   EXPECT_LT(r.wall_s, 2 * 2 * 0.4 + 4 * kSlowdown) << describe(r);
-  const auto completions = scenario_completions(read_json(json_path));
-  ASSERT_FALSE(completions.empty());
-  for (const auto& e : completions) EXPECT_EQ(e.value("error", ""), "timeout") << e.dump();
+  expect_inconclusive_with_info(r, json_path, {"timeout"});
 }
 
 TEST_F(MisbehavingTarget, GarbageInsteadOfHttpIsInfoWithAReason) {
   MisbehavingServer server(Misbehaviour::Garbage);
   const auto json_path = dir_.path / "r.json";
   const ProcessResult r = run(run_args(server.url(), {"--trials", "3", "--json", json_path.string()}));
-  EXPECT_EQ(r.exit_code, 4) << describe(r);
-  const json report = read_json(json_path);
-  EXPECT_EQ(report.at("overall"), "unknown");
-  const auto completions = scenario_completions(report);
-  ASSERT_FALSE(completions.empty());
-  for (const auto& e : completions) {
-    EXPECT_EQ(e.at("type"), "info") << e.dump();
-    EXPECT_EQ(e.value("error", ""), "not-http") << e.dump();
-  }
+  expect_inconclusive_with_info(r, json_path, {"not-http"});
 }
 
 // An HTML page (with the bank's status) for withdrawals and reads. The spec calls
@@ -299,14 +295,7 @@ TEST_F(MisbehavingTarget, ConnectionResetMidResponseIsInfo) {
   MisbehavingServer server(Misbehaviour::ResetMidResponse);
   const auto json_path = dir_.path / "r.json";
   const ProcessResult r = run(run_args(server.url(), {"--trials", "3", "--json", json_path.string()}));
-  EXPECT_EQ(r.exit_code, 4) << describe(r);
-  const auto completions = scenario_completions(read_json(json_path));
-  ASSERT_FALSE(completions.empty());
-  const std::set<std::string> reasons = {"connection-reset", "partial-response"};
-  for (const auto& e : completions) {
-    EXPECT_EQ(e.at("type"), "info") << e.dump();
-    EXPECT_TRUE(reasons.count(e.value("error", ""))) << e.dump();
-  }
+  expect_inconclusive_with_info(r, json_path, {"connection-reset", "partial-response"});
 }
 
 // SIGKILL while a burst is in flight (the target hangs, so the kill lands
