@@ -165,7 +165,8 @@ class RegisterSpec final : public SequentialSpec {
   std::string describe_state(State s) const override { return values_.name(s); }
   bool read_only(int op_id) const override {
     const RegStep& st = steps_[index_(op_id)];
-    return st.kind == RegOp::Read || (st.seen == Seen::Fail);
+    // A cas from A to A leaves A wherever it is legal, whatever its outcome.
+    return st.kind == RegOp::Read || (st.seen == Seen::Fail) || (st.kind == RegOp::Cas && st.a == st.b);
   }
 
  private:

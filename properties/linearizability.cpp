@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <string>
@@ -24,32 +25,67 @@ struct SearchLimits {
   std::size_t max_cache_bytes = 0;
   std::size_t used_cache_bytes = 0;
   std::size_t peak_cache_bytes = 0;
+  std::uint64_t hash_mask = ~0ull;  // LinearizabilityOptions::cache_hash_bits
+  std::size_t bitset_max_ops = 0;   // LinearizabilityOptions::cache_bitset_max_ops
   Clock::time_point deadline;
 };
 
-// The memo cache: a set of (bitset of linearized ops, state) configurations.
-// Keys live in one flat arena (W bitset words + 1 state word each); an
-// open-addressing table holds their hashes and arena positions.
+// The memo cache: a set of (set of linearized ops, state) configurations, each
+// entry keyed by a 64-bit hash that only narrows the candidates; equality is
+// decided exactly, in one of two ways:
+// - small partitions store each set as a bitset (Porcupine's way) and compare
+//   words: n bits per entry are few;
+// - large ones store a chain: every configuration but the empty one is reached
+//   from a remembered one by linearizing one more op, so an entry holds its
+//   parent entry, that op, the state and the set's size, and equality is decided
+//   by walking the chain (see PartitionSearch::same_set). A bitset per entry
+//   would grow the cache as ~n^2 / 8 bytes for a search that remembers ~n
+//   configurations (12.5 KB each, over 1 GiB, at 100k ops); a chain entry is 24
+//   bytes. The walk is as long as the two orders of the set differ, which on
+//   Porcupine's small etcd histories costs more than comparing a few words.
 class ConfigurationSet {
  public:
-  // `expected` configurations fit without growing (a legal partition of n ops
-  // needs at least n + 1); small initial blocks keep tiny partitions cheap.
-  ConfigurationSet(std::size_t words, std::size_t expected) : words_(words), stride_(words + 1) {
+  static constexpr std::uint32_t kRoot = 0;  // the empty set: no entry
+
+  struct Entry {
+    State state;
+    std::uint32_t parent;  // entry index of the set without `op`; kRoot for the empty set
+    std::uint32_t op;      // local op index linearized last
+    std::uint32_t size;    // ops in the set (the chain's length)
+  };
+
+  // `set_words` words per bitset, 0 for chains only. `expected` configurations
+  // fit without growing (a legal partition of n ops needs at least n + 1); small
+  // initial blocks keep tiny partitions cheap.
+  ConfigurationSet(std::size_t set_words, std::size_t expected)
+      : set_words_(set_words), stride_(set_words != 0 ? 1 + set_words : 3) {
     initial_slots_ = 16;
     while (initial_slots_ < 2 * expected) initial_slots_ *= 2;
     initial_entries_ = std::max<std::size_t>(expected, 8);
   }
 
   std::size_t bytes() const {
-    return arena_.capacity() * sizeof(std::uint64_t) +
-           slots_.capacity() * (sizeof(std::uint64_t) + sizeof(std::uint32_t));
+    return arena_.capacity() * sizeof(std::uint64_t) + slots_.capacity() * sizeof(Slot);
   }
   std::size_t size() const { return count_; }
+  // Entries are numbered from 1 (0 is kRoot). Chains only (set_words 0).
+  Entry entry(std::uint32_t index) const {
+    const std::uint64_t* e = &arena_[static_cast<std::size_t>(index - 1) * stride_];
+    return {e[0], static_cast<std::uint32_t>(e[1]), static_cast<std::uint32_t>(e[1] >> 32),
+            static_cast<std::uint32_t>(e[2])};
+  }
 
   enum class Insert { Added, Present, OutOfMemory };
 
-  // Adds (bits, state) unless present. `hash` must be a function of both.
-  Insert insert(const std::uint64_t* bits, State state, std::uint64_t hash, SearchLimits& limits) {
+  // Adds `key`, whose set is also `bits` (set_words words), unless an entry with
+  // the same state and set is present. `hash` must be a function of the set and
+  // the state; without bitsets, `same_set(index)` says whether entry `index`
+  // (same hash, state and size) holds exactly key's set.
+  // Layout per entry: with bitsets [state, set words...] (what an entry needs);
+  // with chains [state, parent | op << 32, size].
+  template <typename SameSet>
+  Insert insert(const Entry& key, const std::uint64_t* bits, std::uint64_t hash, SearchLimits& limits,
+                SameSet&& same_set) {
     if (slots_.empty() || (count_ + 1) * 2 > slots_.size()) {
       if (!grow_table(limits)) return Insert::OutOfMemory;
     }
@@ -57,8 +93,10 @@ class ConfigurationSet {
     std::size_t i = static_cast<std::size_t>(hash) & mask;
     while (slots_[i].index != 0) {
       if (slots_[i].hash == hash) {
-        const std::uint64_t* key = &arena_[static_cast<std::size_t>(slots_[i].index - 1) * stride_];
-        if (key[words_] == state && std::memcmp(key, bits, words_ * sizeof(std::uint64_t)) == 0)
+        const std::uint64_t* e = &arena_[static_cast<std::size_t>(slots_[i].index - 1) * stride_];
+        if (e[0] == key.state &&
+            (set_words_ != 0 ? std::memcmp(e + 1, bits, set_words_ * sizeof(std::uint64_t)) == 0
+                             : e[2] == key.size && same_set(slots_[i].index)))
           return Insert::Present;
       }
       i = (i + 1) & mask;
@@ -69,11 +107,16 @@ class ConfigurationSet {
       arena_.reserve(new_capacity);
     }
     if (count_ + 1 >= std::numeric_limits<std::uint32_t>::max()) return Insert::OutOfMemory;
-    slots_[i].hash = hash;
-    slots_[i].index = static_cast<std::uint32_t>(count_ + 1);
-    arena_.insert(arena_.end(), bits, bits + words_);
-    arena_.push_back(state);
+    arena_.push_back(key.state);
+    if (set_words_ != 0) {
+      arena_.insert(arena_.end(), bits, bits + set_words_);
+    } else {
+      arena_.push_back(key.parent | (static_cast<std::uint64_t>(key.op) << 32));
+      arena_.push_back(key.size);
+    }
     ++count_;
+    slots_[i].hash = hash;
+    slots_[i].index = static_cast<std::uint32_t>(count_);
     return Insert::Added;
   }
 
@@ -87,7 +130,7 @@ class ConfigurationSet {
  private:
   struct Slot {
     std::uint64_t hash = 0;
-    std::uint32_t index = 0;  // arena entry + 1; 0 = empty
+    std::uint32_t index = 0;  // entry index; 0 = empty slot
   };
 
   static bool account(SearchLimits& limits, std::size_t extra) {
@@ -99,8 +142,7 @@ class ConfigurationSet {
 
   bool grow_table(SearchLimits& limits) {
     const std::size_t new_size = slots_.empty() ? initial_slots_ : slots_.size() * 2;
-    if (!account(limits, (new_size - slots_.size()) * (sizeof(std::uint64_t) + sizeof(std::uint32_t))))
-      return false;
+    if (!account(limits, (new_size - slots_.size()) * sizeof(Slot))) return false;
     std::vector<Slot> fresh(new_size);
     const std::size_t mask = new_size - 1;
     for (const Slot& s : slots_) {
@@ -113,12 +155,12 @@ class ConfigurationSet {
     return true;
   }
 
-  std::size_t words_;
-  std::size_t stride_;
+  std::size_t set_words_;
+  std::size_t stride_;  // words per entry
   std::size_t initial_slots_;
   std::size_t initial_entries_;
   std::size_t count_ = 0;
-  std::vector<std::uint64_t> arena_;
+  std::vector<std::uint64_t> arena_;  // the entries, stride_ words each
   std::vector<Slot> slots_;
 };
 
@@ -129,12 +171,12 @@ class PartitionSearch {
   enum class Progress { Running, Linearizable, Illegal, OutOfMemory };
 
   PartitionSearch(const std::vector<Operation>& all_ops, std::vector<int> ids,
-                  std::unique_ptr<SequentialSpec> spec)
+                  std::unique_ptr<SequentialSpec> spec, std::size_t bitset_max_ops)
       : all_ops_(all_ops),
         global_(std::move(ids)),
         spec_(std::move(spec)),
         words_((global_.size() + 63) / 64),
-        cache_(words_, global_.size() + 1) {
+        cache_(global_.size() <= bitset_max_ops ? words_ : 0, global_.size() + 1) {
     const std::size_t n = global_.size();
     finite_.resize(n);
     zobrist_.resize(n);
@@ -150,10 +192,17 @@ class PartitionSearch {
     };
     std::vector<Ev> evs;
     evs.reserve(2 * n);
+    read_only_.resize(n);
     for (std::size_t k = 0; k < n; ++k) {
       const Operation& op = all_ops_[static_cast<std::size_t>(global_[k])];
       finite_[k] = op.ret != kNever;
       zobrist_[k] = splitmix64(0x5EEDull + k * 0x100000001B3ull);
+      read_only_[k] = spec_->read_only(global_[k]);
+      // An op that never returns and never changes the state (an indeterminate
+      // cas from A to A) is left out of the search: any linearization that places
+      // it stays one without it, and leaving it out is allowed. Kept in, it would
+      // stay a candidate to the end, to be stepped at every configuration.
+      if (!finite_[k] && read_only_[k]) continue;
       evs.push_back({op.call, 0, static_cast<int>(k)});
       if (finite_[k]) {
         evs.push_back({op.ret, 1, static_cast<int>(k)});
@@ -170,7 +219,7 @@ class PartitionSearch {
     prev_.assign(m + 1, 0);
     entry_op_.assign(m + 1, -1);
     match_.assign(m + 1, 0);
-    std::vector<int> call_entry(n, 0);
+    std::vector<int> call_entry(n, 0);  // 0: left out
     for (std::size_t i = 0; i < m; ++i) {
       const int e = static_cast<int>(i + 1);
       entry_op_[e] = evs[i].op;
@@ -180,9 +229,8 @@ class PartitionSearch {
       else match_[call_entry[static_cast<std::size_t>(evs[i].op)]] = e;
     }
     is_call_entry_.assign(m + 1, 0);
-    for (std::size_t k = 0; k < n; ++k) is_call_entry_[static_cast<std::size_t>(call_entry[k])] = 1;
-    read_only_.resize(n);
-    for (std::size_t k = 0; k < n; ++k) read_only_[k] = finite_[k] && spec_->read_only(global_[k]);
+    for (std::size_t k = 0; k < n; ++k)
+      if (call_entry[k] != 0) is_call_entry_[static_cast<std::size_t>(call_entry[k])] = 1;
     state_ = spec_->init();
     hash_ = 0;
     entry_ = next_[0];
@@ -278,7 +326,8 @@ class PartitionSearch {
  private:
   struct Frame {
     int entry;
-    State state;
+    State state;              // before the op
+    std::uint32_t config;     // cache entry of the configuration after the op
     bool forced;
   };
 
@@ -290,7 +339,7 @@ class PartitionSearch {
     for (int e = next_[0]; e != 0 && is_call_entry_[static_cast<std::size_t>(e)];
          e = next_[static_cast<std::size_t>(e)]) {
       const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(e)]);
-      if (!read_only_[k]) continue;  // (an identity info op is simply left out)
+      if (!read_only_[k]) continue;
       State next_state = 0;
       ++steps_;
       if (!spec_->step(state_, global_[k], &next_state) || next_state != state_) continue;
@@ -305,13 +354,16 @@ class PartitionSearch {
   ConfigurationSet::Insert try_push(int e, std::size_t k, State next_state, bool forced, SearchLimits& limits) {
     bits_[k >> 6] |= (1ull << (k & 63));
     const std::uint64_t set_hash = hash_ ^ zobrist_[k];
-    const auto added = cache_.insert(bits_.data(), next_state, set_hash ^ splitmix64(next_state), limits);
+    const ConfigurationSet::Entry key{next_state, stack_.empty() ? ConfigurationSet::kRoot : stack_.back().config,
+                                      static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(stack_.size() + 1)};
+    const auto added = cache_.insert(key, bits_.data(), (set_hash ^ splitmix64(next_state)) & limits.hash_mask, limits,
+                                     [this](std::uint32_t index) { return same_set(index); });
     if (added != ConfigurationSet::Insert::Added) {
       bits_[k >> 6] &= ~(1ull << (k & 63));
       return added;
     }
     note_push(static_cast<int>(k));
-    stack_.push_back({e, state_, forced});
+    stack_.push_back({e, state_, static_cast<std::uint32_t>(cache_.size()), forced});
     state_ = next_state;
     hash_ = set_hash;
     lift(e);
@@ -319,6 +371,23 @@ class PartitionSearch {
     entry_ = next_[0];
     fresh_ = true;
     return added;
+  }
+
+  // Whether cache entry `index`, whose set has as many ops as the stack plus the
+  // op being pushed (already marked in bits_), holds exactly that set. Walks the
+  // entry's chain back to the first entry that is a configuration on the stack:
+  // below it both sets agree; above it the chain's ops are distinct, none in the
+  // shared part, and as many as the stack's ops above it plus the pushed op, so
+  // the sets are equal iff every one of them is marked in bits_. The walk is as
+  // long as the two orders differ, not as long as the sets.
+  bool same_set(std::uint32_t index) const {
+    while (index != ConfigurationSet::kRoot) {
+      const ConfigurationSet::Entry e = cache_.entry(index);
+      if (e.size <= stack_.size() && stack_[e.size - 1].config == index) return true;
+      if ((bits_[e.op >> 6] & (1ull << (e.op & 63))) == 0) return false;
+      index = e.parent;
+    }
+    return true;
   }
 
   // Keeps best_prefix_ the longest stack seen without copying the stack on every
@@ -386,7 +455,7 @@ class PartitionSearch {
   std::size_t words_;
   ConfigurationSet cache_;
   std::vector<char> finite_;             // op has a return event
-  std::vector<char> read_only_;          // completed op that never changes the state
+  std::vector<char> read_only_;          // op that never changes the state (only finite ones are in the list)
   std::vector<std::uint64_t> zobrist_;   // per-op random keys: the set hash is their XOR
   std::vector<std::uint64_t> bits_;      // linearized ops
   // The event list: entry 0 is the head; next_ == 0 ends the list.
@@ -411,6 +480,8 @@ LinearizabilityResult check_linearizability_detailed(const Model& model, const s
   LinearizabilityResult result;
   SearchLimits limits;
   limits.max_cache_bytes = options.max_cache_bytes;
+  limits.bitset_max_ops = options.cache_bitset_max_ops;
+  if (options.cache_hash_bits < 64) limits.hash_mask = (1ull << std::max(options.cache_hash_bits, 0)) - 1;
   limits.deadline = start + std::chrono::microseconds(static_cast<std::int64_t>(options.budget_ms * 1000.0));
 
   std::vector<std::vector<int>> parts = model.partition(ops);
@@ -463,7 +534,8 @@ LinearizabilityResult check_linearizability_detailed(const Model& model, const s
     auto spec = model.prepare(ops, parts[i]);
     result.partitions[i].ops = std::move(parts[i]);
     if (stop) continue;
-    searches[i] = std::make_unique<PartitionSearch>(ops, result.partitions[i].ops, std::move(spec));
+    searches[i] = std::make_unique<PartitionSearch>(ops, result.partitions[i].ops, std::move(spec),
+                                                   limits.bitset_max_ops);
     if (!run_partition(i, quantum)) active.push_back(i);
     if (!active.empty() && (i & 63) == 0 && Clock::now() >= limits.deadline) stop = result.out_of_time = true;
   }

@@ -21,6 +21,16 @@ struct LinearizabilityOptions {
   double budget_ms = 10000;                 // wall-clock budget for the whole check
   std::size_t max_cache_bytes = 1u << 30;   // bound on the memo cache, all partitions together
   bool check_all_partitions = false;        // false: stop at the first illegal partition
+  // Partitions of up to this many ops keep each memo cache entry's set of
+  // linearized ops as a bitset too (compared word by word, n bits per entry:
+  // 32 bytes at 256, about what the entry takes anyway); larger ones keep only its chain
+  // (constant size per entry, compared by walking it). Tests set 0 to check
+  // the chains on small histories.
+  std::size_t cache_bitset_max_ops = 256;
+  // For tests: only this many low bits of the memo cache's configuration hash
+  // are kept, so that different configurations collide and the exact comparison
+  // of their sets has to tell them apart. 64 in real use.
+  int cache_hash_bits = 64;
 };
 
 struct PartitionOutcome {

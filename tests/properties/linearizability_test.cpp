@@ -135,6 +135,12 @@ RC_GTEST_PROP(Linearizability, AcceptsEveryHistoryOfASequentialRun, ()) {
   const auto ops = with_intervals(sequential_run(kind, n, *rc::gen::arbitrary<bool>()), *rc::gen::inRange(0, 4));
   const auto model = model_for(kind);
   const InvariantVerdict v = check_linearizability(*model, ops, {});
+  // Colliding cache hashes (see AgreesWithBruteForceOnSmallHistories) must not
+  // make the cache claim a configuration it never saw.
+  LinearizabilityOptions colliding;
+  colliding.cache_hash_bits = *rc::gen::inRange(0, 4);
+  colliding.cache_bitset_max_ops = *rc::gen::element<std::size_t>(0, 1024);
+  RC_ASSERT(check_linearizability(*model, ops, colliding).status == Status::Pass);
   if (v.status != Status::Pass) {
     for (const auto& op : ops)
       RC_LOG() << op.id << " [" << op.call << "," << (op.ret == kNever ? -1 : op.ret) << "] "
@@ -176,6 +182,10 @@ RC_GTEST_PROP(Linearizability, RejectsAnInjectedStaleReadOrLostUpdate, ()) {
   }
   const auto model = model_for(kind);
   const InvariantVerdict v = check_linearizability(*model, ops, {});
+  LinearizabilityOptions colliding;
+  colliding.cache_hash_bits = *rc::gen::inRange(0, 4);
+  colliding.cache_bitset_max_ops = *rc::gen::element<std::size_t>(0, 1024);
+  RC_ASSERT(check_linearizability(*model, ops, colliding).status == Status::Fail);
   RC_ASSERT(v.status == Status::Fail);
   RC_ASSERT(!v.violations.empty());
   RC_ASSERT(v.violations[0].unplaceable_op >= 0);
@@ -240,6 +250,12 @@ RC_GTEST_PROP(Linearizability, AgreesWithBruteForceOnSmallHistories, ()) {
   const bool expected = brute_force_linearizable(*model, ops);
   const InvariantVerdict v = check_linearizability(*model, ops, {});
   RC_ASSERT(v.status == (expected ? Status::Pass : Status::Fail));
+  // With a hash of 0 to 2 bits most configurations collide in the memo cache:
+  // the verdict then rests on its exact comparison of linearized sets.
+  LinearizabilityOptions colliding;
+  colliding.cache_hash_bits = *rc::gen::inRange(0, 3);
+  colliding.cache_bitset_max_ops = *rc::gen::element<std::size_t>(0, 1024);
+  RC_ASSERT(check_linearizability(*model, ops, colliding).status == v.status);
 }
 
 // The kv semantics spelled out on plain strings, independent of the model's
@@ -394,6 +410,31 @@ TEST(Linearizability, GeneratedRegisterHistoriesWithInfoOpsPass) {
     const InvariantVerdict v = check_linearizability(*model, ops, {});
     EXPECT_EQ(v.status, Status::Pass) << "seed " << seed << ": " << v.summary;
   }
+  // Many cache hash collisions, in orders that diverge further than the small
+  // histories' do: the exact set comparison must still find the order, with
+  // bitsets or with chains.
+  LinearizabilityOptions colliding;
+  colliding.cache_hash_bits = 8;
+  colliding.cache_bitset_max_ops = 0;
+  colliding.budget_ms = 120000;  // an Unknown from a slow sanitizer build would hide what is tested
+  const auto ops = testing::generated_register_history(300, 12, 0.3, 6);
+  const InvariantVerdict v = check_linearizability(*model, ops, colliding);
+  EXPECT_EQ(v.status, Status::Pass) << v.summary;
+}
+
+// The memo cache stores a configuration of a long history in constant space,
+// not one bit per op (its ~100k configurations would need 250 MB of bitsets):
+// a long history with many indeterminate ops is decided within a small bound.
+TEST(Linearizability, LongRegisterHistoryFitsASmallCache) {
+  const auto model = make_register_model();
+  const auto ops = testing::generated_register_history(20000, 12, 0.3, 7);
+  LinearizabilityOptions o;
+  o.max_cache_bytes = std::size_t{32} << 20;
+  ASSERT_LT(o.cache_bitset_max_ops, ops.size());
+  const LinearizabilityResult r = check_linearizability_detailed(*model, ops, o);
+  EXPECT_EQ(r.status, Status::Pass);
+  EXPECT_FALSE(r.out_of_memory);
+  EXPECT_LE(r.peak_cache_bytes, o.max_cache_bytes);
 }
 
 TEST(Linearizability, OutOfTimeIsUnknownNotPass) {
