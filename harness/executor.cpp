@@ -1,8 +1,11 @@
 #include "harness/executor.h"
 
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <list>
 #include <stdexcept>
@@ -36,7 +39,7 @@ struct Transfer {
   std::string method;
   std::string url;
   std::string body;
-  std::size_t body_offset = 0;
+  std::size_t body_offset = 0;  // body bytes handed to libcurl (read callback) or sent (debug callback)
   bool bodyless = false;
 
   bool held = false;        // burst: stop before the last byte
@@ -44,7 +47,7 @@ struct Transfer {
   bool released = false;
   bool in_multi = false;
   bool lose = false;        // abandon after the request is fully sent
-  bool lost = false;        // the header callback saw the response start and aborted it
+  bool lost = false;        // the response started arriving; it is read and dropped unseen
   bool invoke_recorded = false;
 
   std::int64_t invoke_ns = 0;
@@ -88,10 +91,12 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   auto* t = static_cast<Transfer*>(user);
   const std::size_t n = size * count;
   if (t->lose) {
-    // The response is starting: the server did the work. Abort the transfer
-    // without reading it; the client "never learns" the outcome.
+    // The response is starting: the server did the work. The client "never
+    // learns" the outcome: the response is read to its end and dropped, so the
+    // connection stays open for the next request (aborting here closed it, and
+    // every lost response cost a new connection).
     t->lost = true;
-    return 0;
+    return n;
   }
   std::string_view line(data, n);
   if (line.rfind("HTTP/", 0) == 0) {
@@ -110,7 +115,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   const std::size_t n = size * count;
   if (t->lose) {
     t->lost = true;
-    return 0;
+    return n;
   }
   std::string& body = t->response.body;
   const std::size_t room = t->max_body_bytes > body.size() ? t->max_body_bytes - body.size() : 0;
@@ -119,9 +124,17 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return n;
 }
 
-// Bodyless requests: the request is out when libcurl reports the header sent.
-int on_debug(CURL*, curl_infotype type, char*, std::size_t, void* user) {
-  if (type == CURLINFO_HEADER_OUT) static_cast<Transfer*>(user)->last_byte_ns = monotonic_ns();
+// Requests not held by a byte: the request is out when libcurl reports the
+// header sent (bodyless) or the last body byte sent (body from memory, usually
+// in the same send as the header).
+int on_debug(CURL*, curl_infotype type, char*, std::size_t size, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  if (type == CURLINFO_HEADER_OUT && t->body.empty()) {
+    t->last_byte_ns = monotonic_ns();
+  } else if (type == CURLINFO_DATA_OUT) {
+    t->body_offset += size;
+    if (t->body_offset >= t->body.size()) t->last_byte_ns = monotonic_ns();
+  }
   return 0;
 }
 
@@ -170,10 +183,16 @@ struct Executor::Impl {
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
+    wake_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (wake_timer < 0) {
+      curl_multi_cleanup(multi);
+      throw std::runtime_error(std::string("timerfd_create failed: ") + std::strerror(errno));
+    }
   }
   ~Impl() {
     for (CURL* h : idle_easy) curl_easy_cleanup(h);
     curl_multi_cleanup(multi);
+    close(wake_timer);
   }
 
   ExecutorOptions options;
@@ -182,6 +201,9 @@ struct Executor::Impl {
   // handle per request (curl_easy_init + curl_easy_cleanup, their allocations)
   // showed up in the throughput benchmark's profile (bench/throughput).
   std::vector<CURL*> idle_easy;
+  // Wakes curl_multi_poll at the executor's own next deadline (a client's due
+  // time, a retry backoff, a stagger) with microsecond precision.
+  int wake_timer = -1;
 };
 
 namespace {
@@ -216,10 +238,10 @@ class SinkBatch {
 // exception (protocol, sink) leaves the Executor reusable.
 class Run {
  public:
-  Run(CURLM* multi, std::vector<CURL*>& idle_easy, const ExecutorOptions& options, const Scenario& scenario,
-      Protocol& protocol, HistorySink& sink)
-      : multi_(multi), idle_easy_(idle_easy), options_(options), scenario_(scenario), protocol_(protocol),
-        sink_(sink) {}
+  Run(CURLM* multi, std::vector<CURL*>& idle_easy, int wake_timer, const ExecutorOptions& options,
+      const Scenario& scenario, Protocol& protocol, HistorySink& sink)
+      : multi_(multi), idle_easy_(idle_easy), wake_timer_(wake_timer), options_(options), scenario_(scenario),
+        protocol_(protocol), sink_(sink) {}
 
   ~Run() {
     for (auto& t : active_) release_handle(*t);
@@ -242,9 +264,11 @@ class Run {
   void start_due_clients(std::int64_t now);
   void check_timers(std::int64_t now);
   std::int64_t next_wakeup_ns(std::int64_t now) const;
+  void wait_for_activity(std::int64_t wakeup_ns, std::int64_t now);
 
   CURLM* multi_;
   std::vector<CURL*>& idle_easy_;
+  int wake_timer_;
   const ExecutorOptions& options_;
   const Scenario& scenario_;
   Protocol& protocol_;
@@ -328,6 +352,16 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
     } else {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method.c_str());
     }
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, t.get());
+  } else if (!t->held) {
+    // Body from memory: libcurl appends a body under 64 KiB to the request
+    // header and sends both in one write, where the read callback costs a
+    // second write (and a second segment for the server to read) per request.
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, t->body.data());
+    if (t->method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method.c_str());
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
     curl_easy_setopt(h, CURLOPT_DEBUGDATA, t.get());
@@ -529,6 +563,35 @@ std::int64_t Run::next_wakeup_ns(std::int64_t now) const {
   return next;
 }
 
+// Sleeps until a transfer's socket is ready or the monotonic instant wakeup_ns.
+// curl_multi_poll counts whole milliseconds: rounding down spun through every
+// sub-millisecond wait (a 1 ms retry backoff, a stagger), burning the CPU the
+// target and the other clients need; rounding up overslept. The timer fd among
+// the polled descriptors ends the wait on time; the timeout is only a backstop.
+void Run::wait_for_activity(std::int64_t wakeup_ns, std::int64_t now) {
+  const std::int64_t wait_ns = wakeup_ns - now;
+  if (wait_ns <= 0) {
+    curl_multi_poll(multi_, nullptr, 0, 0, nullptr);
+    return;
+  }
+  itimerspec due{};
+  due.it_value.tv_sec = static_cast<time_t>(wakeup_ns / 1'000'000'000);
+  due.it_value.tv_nsec = static_cast<long>(wakeup_ns % 1'000'000'000);
+  // Re-arming also clears an expiry left over from an earlier wait.
+  if (timerfd_settime(wake_timer_, TFD_TIMER_ABSTIME, &due, nullptr) != 0) {
+    throw std::runtime_error(std::string("timerfd_settime failed: ") + std::strerror(errno));
+  }
+  curl_waitfd timer{};
+  timer.fd = wake_timer_;
+  timer.events = CURL_WAIT_POLLIN;
+  const int backstop_ms = static_cast<int>(std::min<std::int64_t>(wait_ns / 1'000'000 + 1, 100));
+  curl_multi_poll(multi_, &timer, 1, backstop_ms, nullptr);
+  if ((timer.revents & CURL_WAIT_POLLIN) != 0) {
+    std::uint64_t expirations = 0;
+    [[maybe_unused]] const ssize_t n = read(wake_timer_, &expirations, sizeof expirations);
+  }
+}
+
 ExecutorResult Run::execute(std::int64_t origin_ns) {
   const std::int64_t start_ns = monotonic_ns();
   origin_ns_ = origin_ns >= 0 ? origin_ns : start_ns;
@@ -582,10 +645,7 @@ ExecutorResult Run::execute(std::int64_t origin_ns) {
     if (all_done && active_.empty()) break;
 
     if (burst_pending_ && burst_ready()) continue;  // release right away
-    const std::int64_t wait_ns = next_wakeup_ns(now) - now;
-    // Sub-millisecond waits spin: curl_multi_poll only sleeps whole milliseconds.
-    const int wait_ms = wait_ns <= 0 ? 0 : static_cast<int>(std::min<std::int64_t>(wait_ns / 1'000'000, 100));
-    curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+    wait_for_activity(next_wakeup_ns(now), now);
   }
 
   result_.elapsed_ns = monotonic_ns() - start_ns;
@@ -611,7 +671,7 @@ ExecutorResult Executor::run(const Scenario& scenario, Protocol& protocol, Histo
   }
   max_connections = std::max<long>(max_connections, static_cast<long>(scenario.clients.size()));
   curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, max_connections);
-  Run run(impl_->multi, impl_->idle_easy, impl_->options, scenario, protocol, sink);
+  Run run(impl_->multi, impl_->idle_easy, impl_->wake_timer, impl_->options, scenario, protocol, sink);
   return run.execute(origin_ns);
 }
 

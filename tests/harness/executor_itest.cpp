@@ -366,6 +366,36 @@ TEST(ExecutorITest, LostResponseAbortsAResponseThatStartsArrivingEarly) {
   ASSERT_EQ(history.events().size(), 2u) << "max_attempts 1: no retry";
 }
 
+TEST(ExecutorITest, ALostResponseThatArrivesIsReadUnseenAndItsConnectionReused) {
+  TestServer server;
+  server.apply_delay = 0ms;
+  TestProtocol protocol(server.base_url());
+  ExecutorOptions options;
+  options.lost_response_grace_ms = 2000;  // the response comes first
+  Executor executor(options);
+  MemorySink warm_up;
+  executor.run(one_op_per_client(1, make_op("apply", {{"amount", 1}}, "warm-key")), protocol, warm_up);
+  ScenarioOp op = make_op("apply", {{"amount", 1}}, "drained-key");
+  op.lose_response = true;
+  op.max_attempts = 2;
+  MemorySink history;
+  const ExecutorResult result = executor.run(one_op_per_client(1, op), protocol, history);
+
+  EXPECT_EQ(server.applied.load(), 3) << "the warm-up and both attempts reached the server";
+  EXPECT_EQ(result.info_reasons.at("lost-response"), 1);
+  EXPECT_EQ(result.ok, 1);
+  EXPECT_EQ(result.new_connections, 0) << "the lost response was read to its end: its connection stayed open";
+  const auto& events = history.events();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[1].error, "lost-response");
+  EXPECT_EQ(events[1].status, 0) << "the client never learns the outcome";
+  EXPECT_TRUE(events[1].body.empty());
+  // The retry is not held: its body goes out with the header, and its sent_ns
+  // still marks the last byte out.
+  EXPECT_EQ(events[2].attempt, 2);
+  EXPECT_GE(events[2].sent_ns, events[2].time_ns);
+}
+
 TEST(ExecutorITest, DuplicateKeysReachTheServerConcurrently) {
   TestServer server;
   TestProtocol protocol(server.base_url());
