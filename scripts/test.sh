@@ -53,7 +53,7 @@ if ! skipped fuzz; then
 fi
 if ! skipped tsan; then
   suite "tsan: build and ctest (every unit and integration test)" \
-    env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    env TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
     bash -c 'scripts/build.sh tsan "$@" && cd build/tsan && ctest --output-on-failure --timeout 900 -j 2 -LE slow' \
     _ "${sanitized_targets[@]}"
 fi
