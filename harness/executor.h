@@ -10,8 +10,9 @@
 // body) cannot be held that way through libcurl: they are NOT synchronized by a
 // held byte; they are added to the multi handle at the release instant, in the
 // same curl_multi_perform as the held ones, and counted in
-// ExecutorResult::burst_unsynchronized. Their sent_ns is when libcurl reported
-// the request header out (debug callback).
+// ExecutorResult::burst_unsynchronized. The sent_ns of a request not held is
+// when libcurl began writing it (CURLOPT_PREREQFUNCTION): header and a body
+// under 64 KiB go out in that one write.
 //
 // Not thread-safe: one Executor per thread; all curl handles stay on that thread.
 #pragma once
