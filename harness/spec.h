@@ -47,7 +47,9 @@ struct BodyMatcher {
   json equals;                    // the expected value at `pointer`
   std::string regex_source;       // set for "regex" matchers, as written in the spec
   std::optional<std::regex> regex;  // regex_source wrapped to match the whole body
+  // parsed_body: the body as JSON (null if it is not JSON); only "equals" matchers read it.
   bool matches(const std::string& raw_body, const json* parsed_body) const;
+  bool needs_json() const { return !regex.has_value(); }
 };
 
 // status AND every body matcher must match; the first matching rule wins.

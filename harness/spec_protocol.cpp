@@ -3,6 +3,7 @@
 #include "properties/bounded_json.h"
 
 #include <cctype>
+#include <optional>
 
 namespace racecheck {
 
@@ -196,13 +197,20 @@ Classification SpecProtocol::classify(const ScenarioOp& op, const HttpResponse& 
     result.error = "unclassified";
     return result;
   }
-  json parsed = parse_bounded_json(response.body);
-  const json* parsed_body = parsed.is_discarded() ? nullptr : &parsed;
+  // Parsed on first need: most rules look at the status only, and a failed
+  // parse (a plain-text body) is costly (nlohmann builds its error message).
+  std::optional<json> parsed;
+  auto body_json = [&]() -> const json* {
+    if (!parsed) parsed = parse_bounded_json(response.body);
+    return parsed->is_discarded() ? nullptr : &*parsed;
+  };
   bool matched = false;
   for (const auto& rule : spec_op->classify) {
     if (!rule.status.contains(response.status)) continue;
     bool body_ok = true;
-    for (const auto& matcher : rule.body) body_ok = body_ok && matcher.matches(response.body, parsed_body);
+    for (const auto& matcher : rule.body) {
+      body_ok = body_ok && matcher.matches(response.body, matcher.needs_json() ? body_json() : nullptr);
+    }
     if (!body_ok) continue;
     result.outcome = rule.outcome;
     result.error = rule.error;
@@ -214,10 +222,11 @@ Classification SpecProtocol::classify(const ScenarioOp& op, const HttpResponse& 
     result.outcome = Outcome::Info;
     result.error = "unclassified";
   }
-  if (parsed_body != nullptr) {
+  if (spec_op->extract.empty()) return result;
+  if (const json* body = body_json()) {
     for (const auto& [name, pointer] : spec_op->extract) {
       json::json_pointer ptr(pointer);
-      if (parsed.contains(ptr)) result.extracted[name] = parsed.at(ptr);
+      if (body->contains(ptr)) result.extracted[name] = body->at(ptr);
     }
   }
   return result;

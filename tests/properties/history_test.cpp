@@ -181,5 +181,30 @@ RC_GTEST_PROP(History, JsonlRoundTrip, ()) {
   RC_ASSERT(b.value == e.value);
 }
 
+// event_to_jsonl writes its lines by hand for speed; they must be byte for byte
+// what nlohmann writes for event_to_json: any bytes in the strings (control
+// characters, quotes, invalid and valid UTF-8), any field at or off its default.
+RC_GTEST_PROP(History, JsonlLineIsNlohmannsDump, ()) {
+  const auto any_bytes = rc::gen::container<std::string>(rc::gen::arbitrary<char>());
+  const auto some_bytes = rc::gen::oneOf(any_bytes, rc::gen::container<std::string>(rc::gen::inRange('\0', '~')),
+                                         rc::gen::just(std::string("caf\xc3\xa9 \xe2\x82\xac \"q\" \\ \x7f")));
+  Event e;
+  e.index = *rc::gen::inRange<std::int64_t>(0, 1'000'000);
+  e.process = *rc::gen::inRange<std::int64_t>(-2, 1000);
+  e.type = *rc::gen::element(EventType::Invoke, EventType::Ok, EventType::Fail, EventType::Info);
+  e.f = *some_bytes;
+  e.key = *some_bytes;
+  e.attempt = *rc::gen::inRange(1, 4);
+  e.instance = *rc::gen::inRange(0, 3);
+  e.status = *rc::gen::inRange(0, 600);
+  e.body = *some_bytes;
+  e.error = *some_bytes;
+  e.time_ns = *rc::gen::inRange<std::int64_t>(-1, 3);
+  e.sent_ns = *rc::gen::element<std::int64_t>(-1, 0, 5'000'000'000'000);
+  e.value = *rc::gen::element(json(), json{{"amount", 3}, {"account", "a"}}, json(*some_bytes), json::array({1, 2}));
+  const std::string expected = event_to_json(e).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  RC_ASSERT(event_to_jsonl(e) == expected);
+}
+
 }  // namespace
 }  // namespace racecheck
