@@ -2,6 +2,9 @@
 # Throughput: racecheck's executor (full history recording to a temporary JSONL
 # file) vs wrk and autocannon, against the same trivial keep-alive C++ target
 # (bench/throughput/keepalive_target.cpp), same connection count, same run.
+# A fourth row, "libcurl loop" (bench/throughput/curl_loop.cpp), is libcurl's
+# multi interface with nothing of racecheck around it: the ceiling for an
+# executor built on libcurl, as DESIGN.md's is.
 # Each tool runs ROUNDS times for DURATION seconds, interleaved (wrk,
 # racecheck, autocannon, wrk, ...) so that drift in the machine's load hits all
 # alike; the table shows each tool's median. On a machine with 2+ cores the
@@ -16,7 +19,7 @@ duration=${DURATION:-4}
 rounds=${ROUNDS:-3}
 ops_per_client=${OPS_PER_CLIENT:-256}
 
-"$root/scripts/build.sh" release racecheck-keepalive-target racecheck-load-bench >&2
+"$root/scripts/build.sh" release racecheck-keepalive-target racecheck-load-bench racecheck-curl-loop >&2
 bin="$root/build/release/bench/throughput"
 if ! command -v wrk >/dev/null 2>&1; then "$root/scripts/setup.sh" bench >&2; fi
 if ! command -v npm >/dev/null 2>&1; then "$root/scripts/setup.sh" node >&2; fi
@@ -43,6 +46,11 @@ run_racecheck() {
     --ops-per-client "$ops_per_client" --duration-s "$duration" >"$work/racecheck.out"
   echo "$(sed -n 's/.*req_per_s=\([0-9.]*\).*/\1/p' "$work/racecheck.out") $(cpu_seconds)"
 }
+run_libcurl() {
+  timed "${load_cpu[@]}" "$bin/racecheck-curl-loop" --url "$url/" --connections "$connections" \
+    --duration-s "$duration" >"$work/libcurl.out"
+  echo "$(sed -n 's/.*req_per_s=\([0-9.]*\).*/\1/p' "$work/libcurl.out") $(cpu_seconds)"
+}
 run_autocannon() {
   timed "${load_cpu[@]}" "$here/node_modules/.bin/autocannon" -c "$connections" -d "$duration" -j "$url/" \
     >"$work/autocannon.json" 2>/dev/null
@@ -50,7 +58,7 @@ run_autocannon() {
     "$work/autocannon.json") $(cpu_seconds)"
 }
 
-tools=(wrk racecheck autocannon)
+tools=(wrk racecheck libcurl autocannon)
 for round in $(seq "$rounds"); do
   for tool in "${tools[@]}"; do
     result=$("run_$tool")
@@ -69,14 +77,27 @@ echo "|---|---:|---:|---:|"
 for tool in "${tools[@]}"; do
   rate=$(median "$tool" 2)
   cpu=$(median "$tool" 3)
-  awk -v t="$tool" -v r="$rate" -v w="$wrk_rate" -v c="$cpu" -v d="$duration" \
+  label=$tool
+  [ "$tool" = libcurl ] && label="libcurl loop"
+  awk -v t="$label" -v r="$rate" -v w="$wrk_rate" -v c="$cpu" -v d="$duration" \
     'BEGIN {printf "| %s | %.0f | %.2f | %.1f |\n", t, r, r / w, c * 1e6 / (r * d)}'
 done
 echo
 echo "Target: bench/throughput keep-alive server (epoll, one thread) at $url, GET /, 200 with an 11-byte body."
 echo "$connections connections, ${duration} s per tool per round, $rounds interleaved rounds;" \
   "wrk -t1; autocannon $(node -e 'console.log(require(process.argv[1]).version)' "$here/node_modules/autocannon/package.json");" \
-  "racecheck: executor with every event streamed to a JSONL file, $connections clients x $ops_per_client GETs per scenario, back to back."
+  "racecheck: executor with every event streamed to a JSONL file, $connections clients x $ops_per_client GETs per scenario, back to back;" \
+  "libcurl loop: $connections easy handles set up once and re-added to one multi handle as each transfer ends, no history (the ceiling of a libcurl-based executor)."
 if [ ${#target_cpu[@]} -gt 0 ]; then
   echo "Target pinned to CPU 0, each load generator to CPU 1 (taskset). CPU µs/request ≈ CPU seconds / (median req/s × duration)."
 fi
+
+# The goal, and what bounds it: racecheck's executor cannot be faster than
+# libcurl on its own.
+awk -v rc="$(median racecheck 2)" -v ac="$(median autocannon 2)" -v cl="$(median libcurl 2)" -v w="$wrk_rate" 'BEGIN {
+  ok = (rc / w >= 0.8 && rc > ac)
+  verdict = ok ? "yes" : "no"
+  versus = (rc > ac) ? "ahead of" : "NOT ahead of"
+  printf "goal-met: %s — racecheck %.2f× wrk (goal ≥ 0.8), %s autocannon (%.0f vs %.0f req/s); ", verdict, rc / w, versus, rc, ac
+  printf "bare libcurl reaches %.2f× wrk in this run, and racecheck runs at %.2f× of that libcurl ceiling\n", cl / w, rc / cl
+}'
