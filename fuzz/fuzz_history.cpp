@@ -16,7 +16,7 @@ namespace {
 bool same_event(const racecheck::Event& a, const racecheck::Event& b) {
   return a.process == b.process && a.type == b.type && a.f == b.f && a.key == b.key && a.attempt == b.attempt &&
          a.instance == b.instance && a.status == b.status && a.error == b.error && a.time_ns == b.time_ns &&
-         a.sent_ns == b.sent_ns;
+         a.sent_ns == b.sent_ns && a.body_truncated == b.body_truncated;
 }
 
 }  // namespace

@@ -442,6 +442,7 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
   if (with_response) {
     e.status = t.response.status;
     e.body = std::move(t.response.body);  // the transfer ends here
+    e.body_truncated = t.response.body_truncated;
   }
   e.error = error;
   e.time_ns = rel(now);

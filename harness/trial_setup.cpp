@@ -212,6 +212,7 @@ FinalReadResult run_final_read(const Spec& spec, const SpecProtocol& protocol, i
     done.time_ns = runner.now();
     done.status = response.status;
     done.body = response.body;
+    done.body_truncated = response.body_truncated;
     Classification c;
     if (!response.transport_error.empty()) {
       c.outcome = Outcome::Info;

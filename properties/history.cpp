@@ -89,6 +89,7 @@ json event_to_json(const Event& e) {
   if (e.instance != 0) j["instance"] = e.instance;
   if (e.status != 0) j["status"] = e.status;
   if (!e.body.empty()) j["body"] = e.body;
+  if (e.body_truncated) j["body_truncated"] = true;
   if (!e.error.empty()) j["error"] = e.error;
   if (e.time_ns >= 0) j["time_ns"] = e.time_ns;
   if (e.sent_ns >= 0) j["sent_ns"] = e.sent_ns;
@@ -122,6 +123,10 @@ Event event_from_json(const json& j) {
   if (e.instance < 0) throw HistoryError(0, "instance", "must be >= 0");
   read_int(j, "status", &e.status);
   read_string(j, "body", &e.body);
+  if (auto t = j.find("body_truncated"); t != j.end()) {
+    if (!t->is_boolean()) throw HistoryError(0, "body_truncated", "expected true or false, got " + t->dump());
+    e.body_truncated = t->get<bool>();
+  }
   read_string(j, "error", &e.error);
   read_int(j, "time_ns", &e.time_ns);
   if (e.time_ns < -1) throw HistoryError(0, "time_ns", "must be >= 0 (or -1 for no clock)");
@@ -260,6 +265,7 @@ std::string event_to_jsonl(const Event& e) {
   LineWriter line(160 + e.body.size());
   if (!e.key.empty() || e.attempt != 1) line.integer("attempt", e.attempt);
   if (!e.body.empty()) line.string("body", e.body);
+  if (e.body_truncated) line.raw("body_truncated", "true");
   if (!e.error.empty()) line.string("error", e.error);
   line.string("f", e.f);
   line.integer("index", e.index);

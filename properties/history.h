@@ -32,6 +32,7 @@ struct Event {
   int instance = 0;            // which base URL (service instance) served it
   int status = 0;              // HTTP status of a completion (0 = none: timeout, offline history)
   std::string body;            // response body of a completion (may be truncated by the executor)
+  bool body_truncated = false; // the executor kept only the first max_body_bytes of the body
   std::string error;           // completion reason: "insufficient-funds", "busy", "timeout", "lost-response", ...
   std::int64_t time_ns = -1;   // monotonic ns; -1 = no clock (the line order is the time)
   std::int64_t sent_ns = -1;   // invoke only: when the request's last byte was sent (-1 = unknown)

@@ -284,6 +284,7 @@ TEST_F(MisbehavingTarget, HundredMegabyteBodiesKeepMemoryBounded) {
     // 200 (applied) or 409 (insufficient funds), each with 100 MB of body.
     EXPECT_TRUE(e.at("type") == "ok" || e.at("type") == "fail") << e.dump().substr(0, 300);
     EXPECT_LE(e.value("body", "").size(), 65536u);
+    EXPECT_TRUE(e.value("body_truncated", false)) << "the history says the body was cut";
   }
   std::cout << "[ measured ] racecheck peak RSS " << r.max_rss_kb / 1024 << " MiB over "
             << server.withdrawals_seen() << " bodies of 100 MiB, " << r.wall_s << " s\n";

@@ -198,6 +198,7 @@ RC_GTEST_PROP(History, JsonlLineIsNlohmannsDump, ()) {
   e.instance = *rc::gen::inRange(0, 3);
   e.status = *rc::gen::inRange(0, 600);
   e.body = *some_bytes;
+  e.body_truncated = *rc::gen::arbitrary<bool>();
   e.error = *some_bytes;
   e.time_ns = *rc::gen::inRange<std::int64_t>(-1, 3);
   e.sent_ns = *rc::gen::element<std::int64_t>(-1, 0, 5'000'000'000'000);
