@@ -33,6 +33,10 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
   add_run_options(cmd, args->run, true);
   cmd->callback([args, &exit_code, command_line] {
     exit_code = run_guarded([&] {
+      if (!args->run.targets.empty()) {
+        throw CLI::ValidationError("--target", "demo always tests its own embedded bank; to test a running service, use "
+                                               "`racecheck run SPEC --target URL`");
+      }
       demo::DemoBankConfig config;
       config.balance = demo::parse_balance_mode(args->balance);
       config.idempotency = demo::parse_idempotency_mode(args->idempotency);

@@ -13,6 +13,7 @@
 #include "harness/executor.h"
 #include "harness/exit_codes.h"
 #include "harness/history_writer.h"
+#include "harness/run_cli.h"
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial_setup.h"
@@ -53,8 +54,11 @@ int run_exec(const ExecArgs& args) {
   Scenario scenario;
   try {
     spec = load_spec_file(args.spec_path);
-    if (!args.targets.empty()) override_base_urls(spec, args.targets);
+    if (!args.targets.empty()) apply_target_flags(spec, args.targets);
   } catch (const SpecError& e) {
+    std::cerr << "racecheck exec: " << e.what() << "\n";
+    return exit_code::kUsage;
+  } catch (const CLI::ValidationError& e) {  // a bad --target
     std::cerr << "racecheck exec: " << e.what() << "\n";
     return exit_code::kUsage;
   }
