@@ -127,6 +127,8 @@ function result(o){
 function label(o){ var a = scalars(o.in); return o.f + (a ? ' ' + a : '') + ' \u2192 ' + result(o); }
 function pretty(v){ if (v === null || v === undefined) return '(none)'; try { return JSON.stringify(v, null, 2); } catch (e) { return String(v); } }
 
+// "client 3", or "setup" / "final read" for the trial's own requests.
+function processLabel(p) { return (data.labels && data.labels[p]) || ('client ' + p); }
 // Lanes: one per client; ops that overlap inside a client (should not happen) get extra rows.
 var lanes = [], laneOf = {};
 data.processes.forEach(function(p, i){ lanes.push({p: p, rows: []}); laneOf[p] = i; });
@@ -151,7 +153,7 @@ if (data.burst) { burst = el('div', 'burst-band'); burst.title = 'burst arrival 
 lanes.forEach(function(l, i){
   var lane = el('div', 'lane'); lane.style.position = 'absolute'; lane.style.left = '0'; lane.style.right = '0';
   lane.style.top = laneTop[i] + 'px'; lane.style.height = (Math.max(1, l.rows.length) * ROW_H + 12) + 'px';
-  var lab = el('div', 'lane-label', 'client ' + l.p); lab.style.position = 'sticky'; lane.appendChild(lab);
+  var lab = el('div', 'lane-label', processLabel(l.p)); lab.style.position = 'sticky'; lane.appendChild(lab);
   inner.appendChild(lane);
 });
 var svgNS = 'http://www.w3.org/2000/svg';
@@ -255,7 +257,7 @@ function zoom(f){
   root.scrollLeft = Math.max(0, x(centre) - root.clientWidth / 2);
 }
 function showTip(o, ev){
-  var lines = ['#' + o.id + '  client ' + o.p + '  ' + label(o),
+  var lines = ['#' + o.id + '  ' + processLabel(o.p) + '  ' + label(o),
     'outcome ' + o.o + (o.status ? '  HTTP ' + o.status : '') + (o.err ? '  (' + o.err + ')' : ''),
     'key ' + (o.key || '(none)') + '  attempt ' + o.att + '  instance ' + o.inst,
     'invoke ' + fmt(o.call) + '  ' + (o.ret === null ? 'no completion: may take effect any time later' : 'completed ' + fmt(o.ret) + '  took ' + fmt(o.ret - o.call))];
@@ -273,7 +275,7 @@ function select(id, scroll){
   if (selected !== null && bars[selected]) bars[selected].el.classList.remove('selected');
   selected = id; bars[id].el.classList.add('selected');
   while (details.firstChild) details.removeChild(details.firstChild);
-  details.appendChild(el('h3', null, 'Request #' + o.id + ' \u2014 client ' + o.p + ': ' + label(o)));
+  details.appendChild(el('h3', null, 'Request #' + o.id + ' \u2014 ' + processLabel(o.p) + ': ' + label(o)));
   var dl = el('dl');
   field(dl, 'operation', o.f); field(dl, 'outcome', o.o); field(dl, 'HTTP status', o.status ? String(o.status) : '(none)');
   field(dl, 'error', o.err || '(none)'); field(dl, 'idempotency key', o.key || '(none)'); field(dl, 'attempt', String(o.att));

@@ -32,6 +32,14 @@ std::string outcome_name(Outcome o) {
 
 std::string status_class(Status s) { return std::string(to_string(s)); }
 
+// What a history process is: racecheck writes a trial's setup requests as
+// process -1 and its final reads as -2 (docs/history.md); 0.. are the clients.
+std::string process_label(std::int64_t process) {
+  if (process == -1) return "setup";
+  if (process == -2) return "final read";
+  return "client " + std::to_string(process);
+}
+
 // "withdraw 50 → ok balance=50": the same wording the timeline uses.
 std::string op_summary(const Operation& op) {
   std::string args;
@@ -153,7 +161,7 @@ json timeline_data(const ReportInput& in) {
     std::set<std::int64_t> seen;
     double start = span;
     for (const Operation& op : in.ops) {
-      if (!seen.insert(op.process).second) continue;
+      if (op.process < 0 || !seen.insert(op.process).second) continue;  // setup and final reads are not in it
       const Event* inv = event_at(in, op.invoke_event);
       const std::int64_t t = (inv && inv->sent_ns >= 0) ? inv->sent_ns : op.call;
       start = std::min(start, static_cast<double>(t - tb.t0));
@@ -165,9 +173,12 @@ json timeline_data(const ReportInput& in) {
   if (const Violation* v = first_linearizability_violation(in.verdicts))
     lin = {{"prefix", v->linearized_prefix}, {"unplaceable", v->unplaceable_op}};
 
+  json labels = json::object();
+  for (const std::int64_t p : processes) labels[std::to_string(p)] = process_label(p);
   return {{"clock", tb.clock},
           {"end", span},
           {"processes", processes},
+          {"labels", labels},
           {"ops", ops},
           {"violation_ops", involved},
           {"window", {{"start", window_start}, {"end", window_end}}},
@@ -223,7 +234,7 @@ std::string linearizability_section(const ReportInput& in) {
       auto op_cell = [&](int id) {
         std::string s = "<span class=\"oplink\" data-goto-op=\"" + std::to_string(id) + "\">#" + std::to_string(id) + "</span> ";
         if (id >= 0 && id < static_cast<int>(in.ops.size()))
-          s += "client " + std::to_string(in.ops[static_cast<std::size_t>(id)].process) + ": " +
+          s += process_label(in.ops[static_cast<std::size_t>(id)].process) + ": " +
                html_escape(op_summary(in.ops[static_cast<std::size_t>(id)]));
         return s;
       };
