@@ -263,6 +263,7 @@ class Run {
   void check_timers(std::int64_t now);
   std::int64_t next_wakeup_ns(std::int64_t now) const;
   void wait_for_activity(std::int64_t wakeup_ns, std::int64_t now);
+  void abandon_all();
 
   CURLM* multi_;
   std::vector<CURL*>& idle_easy_;
@@ -589,6 +590,17 @@ void Run::wait_for_activity(std::int64_t wakeup_ns, std::int64_t now) {
   }
 }
 
+// Ends every attempt in flight as info "interrupted" (recorded, with its invoke)
+// and starts nothing more.
+void Run::abandon_all() {
+  SinkBatch batch(sink_);
+  while (!active_.empty()) complete(active_.begin(), Outcome::Info, "interrupted", json::object(), false);
+  for (auto& c : clients_) c.done = true;
+  burst_pending_ = false;
+  result_.interrupted = true;
+  batch.close();
+}
+
 ExecutorResult Run::execute(std::int64_t origin_ns) {
   const std::int64_t start_ns = monotonic_ns();
   origin_ns_ = origin_ns >= 0 ? origin_ns : start_ns;
@@ -621,6 +633,10 @@ ExecutorResult Run::execute(std::int64_t origin_ns) {
   }
 
   for (;;) {
+    if (options_.stop_requested != nullptr && options_.stop_requested()) {
+      abandon_all();
+      break;
+    }
     std::int64_t now = monotonic_ns();
     if (!burst_pending_) start_due_clients(now);
     if (burst_pending_ && (burst_ready() || now >= burst_park_deadline_ns_)) release_burst(now);

@@ -38,6 +38,11 @@ struct ExecutorOptions {
   int lost_response_grace_ms = 75;    // how long the server gets to read a request before we abandon it
   int retry_backoff_us = 1000;        // before retry k+1 (after attempt k): k * retry_backoff_us
   long max_connections = 0;           // CURLMOPT_MAXCONNECTS; 0 = max(64, 2 * clients)
+  // Polled once per pass of the event loop (at least every 100 ms): when it
+  // returns true, the attempts in flight end at once as info "interrupted" (they
+  // may or may not take effect) and no further op starts. `racecheck run` stops
+  // on SIGINT/SIGTERM this way instead of waiting out a hanging target's timeouts.
+  bool (*stop_requested)() = nullptr;
 };
 
 struct ExecutorResult {
@@ -54,6 +59,7 @@ struct ExecutorResult {
   std::int64_t elapsed_ns = 0;
   std::vector<std::int64_t> latencies_ns;  // per attempt: last byte sent (or start) -> completion
   std::int64_t new_connections = 0;      // sum of CURLINFO_NUM_CONNECTS: 0 = every connection reused
+  bool interrupted = false;              // stop_requested() ended the run early
 };
 
 class Executor {

@@ -1,9 +1,11 @@
 // Ctrl-C (SIGINT) or SIGTERM during `racecheck run`, `demo` or `replay` stops the
-// run between trials instead of killing it, so that the reports of the trials
-// that ran are still written (exit code 5, harness/exit_codes.h).
+// run instead of killing it, so that the reports of the trials that ran are
+// still written (exit code 5, harness/exit_codes.h).
 //
 // The handler only stores the signal number in a lock-free atomic (async-signal-
-// safe); the trial loop polls interrupt_signal(). It is installed with
+// safe); the trial loop polls interrupt_signal() between trials, and the
+// executor once per pass of its event loop (ExecutorOptions::stop_requested),
+// ending the requests in flight as info "interrupted". It is installed with
 // SA_RESETHAND, so a second Ctrl-C terminates the process at once, as usual.
 #pragma once
 

@@ -211,6 +211,8 @@ std::optional<TrialEvidence> reproduce(TrialRunner& runner, RunRecorder& rec, co
     if (!ran) break;
     TrialEvidence& t = *ran;
     rec.add(t);
+    // Cut short by SIGINT/SIGTERM without failing: says nothing about the rate.
+    if (t.exec.interrupted && t.report.overall() != Status::Fail) break;
     ++in.repro_runs;
     if (t.report.overall() == Status::Fail) {
       ++in.repro_failures;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "harness/history_writer.h"
+#include "harness/interrupt.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial_setup.h"
 
@@ -14,6 +15,7 @@ ExecutorOptions executor_options(const Spec& spec) {
   ExecutorOptions o;
   o.request_timeout_ms = spec.request_timeout_ms;
   o.max_body_bytes = spec.max_body_bytes;
+  o.stop_requested = [] { return interrupt_signal() != 0; };  // 0 unless an InterruptGuard's handler ran
   return o;
 }
 
@@ -77,7 +79,9 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   // incomplete final read leaves conservation Skipped, never Pass.
   phase_start = monotonic_ns();
   bool final_balances_known = false;
-  if (spec_.find_operation(spec_.final_read) != nullptr) {
+  // After SIGINT/SIGTERM the final read is not made: against a hanging target
+  // it would wait out its timeout, and the run is stopping.
+  if (!t.exec.interrupted && spec_.find_operation(spec_.final_read) != nullptr) {
     seq.process = -2;
     final_balances_known = run_final_read(spec_, protocol, account_count_, &sink, seq).complete();
   }
