@@ -26,6 +26,25 @@ TEST(HtmlReport, FailingRunShowsVerdictsAndExplanationsFirst) {
   EXPECT_NE(html.find("data-goto-op=\"5\""), std::string::npos);
 }
 
+// racecheck run writes a trial's setup as process -1 and its final reads as -2:
+// the timeline names those lanes, and the burst band starts at the clients'
+// first requests (sent at 500 µs and 510 µs), not at the setup (sent at 20 µs).
+TEST(HtmlReport, SetupAndFinalReadLanesAreNamedAndLeftOutOfTheBurst) {
+  ReportInput in;
+  in.title = "lanes";
+  test::add_ops(in, {
+      {-1, "open", json::object(), {{"account", "a1"}}, Outcome::Ok, "", 0, 100'000, "", 1, 201, "{}"},
+      {0, "withdraw", {{"amount", 50}}, {{"amount", 50}}, Outcome::Ok, "", 480'000, 900'000, "", 1, 200, "{}"},
+      {1, "withdraw", {{"amount", 50}}, {{"amount", 50}}, Outcome::Ok, "", 490'000, 950'000, "", 1, 200, "{}"},
+      {-2, "read", json::object(), {{"balance", 0}}, Outcome::Ok, "", 1'000'000, 1'100'000, "", 1, 200, "{}"},
+  });
+  in.burst_spread_ns = 10'000;
+  const std::string html = render_html(in);
+  EXPECT_NE(html.find(R"("labels":{"-1":"setup","-2":"final read","0":"client 0","1":"client 1"})"), std::string::npos);
+  EXPECT_NE(html.find(R"("burst":{"spread":10000.0,"start":500000.0})"), std::string::npos)
+      << html.substr(html.find("\"burst\""), 80);
+}
+
 TEST(HtmlReport, TargetMarkupAppearsOnlyEscaped) {
   const std::string html = render_html(test::failing_input());
   EXPECT_EQ(html.find(test::kScriptBody), std::string::npos);
