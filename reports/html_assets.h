@@ -286,7 +286,8 @@ function select(id, scroll){
   details.appendChild(dl);
   var pl = el('div', 'payloads'), req = el('div'), res = el('div');
   req.appendChild(el('b', null, 'Request (arguments)')); req.appendChild(el('pre', null, pretty(o.in)));
-  res.appendChild(el('b', null, 'Response' + (o.status ? ' (HTTP ' + o.status + ')' : '')));
+  res.appendChild(el('b', null, 'Response' + (o.status ? ' (HTTP ' + o.status + ')' : '') +
+    (o.cut ? ' \u2014 cut: only its first max_body_bytes were kept' : '')));
   res.appendChild(el('pre', null, o.body !== '' ? o.body : '(no body)'));
   res.appendChild(el('b', null, 'Extracted result')); res.appendChild(el('pre', null, pretty(o.out)));
   pl.appendChild(req); pl.appendChild(res); details.appendChild(pl);

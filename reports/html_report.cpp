@@ -128,13 +128,15 @@ json timeline_data(const ReportInput& in) {
     json sent = nullptr;
     if (const Event* inv = event_at(in, op.invoke_event); tb.clock && inv && inv->sent_ns >= 0)
       sent = static_cast<double>(inv->sent_ns - tb.t0);
+    const Event* done = event_at(in, op.complete_event);
+    const bool body_cut = done != nullptr && done->body_truncated;
     ends[i] = std::max(end, call);
     span = std::max(span, ends[i]);
     processes.insert(op.process);
     ops.push_back({{"id", op.id}, {"p", op.process}, {"f", op.f}, {"in", op.input}, {"out", op.output},
                    {"o", outcome_name(op.outcome)}, {"err", op.error}, {"call", call}, {"ret", ret},
                    {"end", ends[i]}, {"sent", sent}, {"key", op.key}, {"att", op.attempt},
-                   {"inst", op.instance}, {"status", op.status}, {"body", op.body}});
+                   {"inst", op.instance}, {"status", op.status}, {"body", op.body}, {"cut", body_cut}});
   }
   span *= 1.04;
 

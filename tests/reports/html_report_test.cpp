@@ -45,6 +45,16 @@ TEST(HtmlReport, SetupAndFinalReadLanesAreNamedAndLeftOutOfTheBurst) {
       << html.substr(html.find("\"burst\""), 80);
 }
 
+// A body the executor cut at max_body_bytes is marked as cut in the data the
+// request's details panel reads (an uncut one is not).
+TEST(HtmlReport, CutBodyIsMarked) {
+  ReportInput in = test::passing_input();
+  in.history[in.ops[1].complete_event].body_truncated = true;
+  const std::string html = render_html(in);
+  EXPECT_EQ(count(html, R"("cut":true)"), 1u);
+  EXPECT_EQ(count(html, R"("cut":false)"), in.ops.size() - 1);
+}
+
 TEST(HtmlReport, TargetMarkupAppearsOnlyEscaped) {
   const std::string html = render_html(test::failing_input());
   EXPECT_EQ(html.find(test::kScriptBody), std::string::npos);
