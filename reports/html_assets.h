@@ -312,7 +312,8 @@ document.querySelectorAll('button.copy').forEach(function(b){
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, function(){ b.textContent = 'select and copy'; });
   });
 });
-document.getElementById('tl-count').textContent = ops.length + ' requests, ' + lanes.length + ' clients';
+document.getElementById('tl-count').textContent = ops.length + ' requests, ' +
+  lanes.filter(function(l){ return l.p >= 0; }).length + ' clients';
 fit(data.window.start, data.window.end);
 // The failing window first: scroll the lanes to the first client involved.
 var firstBad = ops.filter(function(o){ return violating[o.id]; }).sort(function(a, b){ return laneOf[a.p] - laneOf[b.p]; })[0];

@@ -3,6 +3,7 @@
 // is drawn by the embedded script from a JSON data block.
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <cmath>
 #include <set>
 
@@ -175,11 +176,15 @@ json timeline_data(const ReportInput& in) {
   if (const Violation* v = first_linearizability_violation(in.verdicts))
     lin = {{"prefix", v->linearized_prefix}, {"unplaceable", v->unplaceable_op}};
 
+  // Lanes in the trial's own order: setup, the clients, the final read.
+  std::vector<std::int64_t> lanes(processes.begin(), processes.end());
+  auto lane_rank = [](std::int64_t p) { return p == -1 ? INT64_MIN : p == -2 ? INT64_MAX : p; };
+  std::stable_sort(lanes.begin(), lanes.end(), [&](auto a, auto b) { return lane_rank(a) < lane_rank(b); });
   json labels = json::object();
-  for (const std::int64_t p : processes) labels[std::to_string(p)] = process_label(p);
+  for (const std::int64_t p : lanes) labels[std::to_string(p)] = process_label(p);
   return {{"clock", tb.clock},
           {"end", span},
-          {"processes", processes},
+          {"processes", lanes},
           {"labels", labels},
           {"ops", ops},
           {"violation_ops", involved},

@@ -41,6 +41,7 @@ TEST(HtmlReport, SetupAndFinalReadLanesAreNamedAndLeftOutOfTheBurst) {
   in.burst_spread_ns = 10'000;
   const std::string html = render_html(in);
   EXPECT_NE(html.find(R"("labels":{"-1":"setup","-2":"final read","0":"client 0","1":"client 1"})"), std::string::npos);
+  EXPECT_NE(html.find(R"("processes":[-1,0,1,-2])"), std::string::npos) << "lanes: setup, clients, final read";
   EXPECT_NE(html.find(R"("burst":{"spread":10000.0,"start":500000.0})"), std::string::npos)
       << html.substr(html.find("\"burst\""), 80);
 }
