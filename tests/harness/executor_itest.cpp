@@ -391,8 +391,8 @@ TEST(ExecutorITest, ALostResponseThatArrivesIsReadUnseenAndItsConnectionReused) 
   EXPECT_EQ(events[1].error, "lost-response");
   EXPECT_EQ(events[1].status, 0) << "the client never learns the outcome";
   EXPECT_TRUE(events[1].body.empty());
-  // The retry is not held: its body goes out with the header, and its sent_ns
-  // still marks the last byte out.
+  // The retry is not held: its body goes out with the header, in the write
+  // whose start its sent_ns marks (CURLOPT_PREREQFUNCTION).
   EXPECT_EQ(events[2].attempt, 2);
   EXPECT_GE(events[2].sent_ns, events[2].time_ns);
 }
