@@ -7,12 +7,13 @@
 #      harness and the targets; the checkers and renderers are single-threaded);
 #   5. the Express example targets: smoke test, then the detection matrix
 #      (racecheck against every target, 3 rounds each: no miss, no false alarm);
-# Environment: RACECHECK_SKIP="asan fuzz tsan express" skips parts (for local use;
+#   6. standalone: no file refers outside the repository, and the corpus tests
+#      pass in a copy of the repository with nothing beside it;
+# Environment: RACECHECK_SKIP="asan fuzz tsan express standalone" skips parts (for local use;
 # CI runs everything). The last line counts the parts: "suites: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh node postgres chromium clang || exit 1
-export RACECHECK_CORPUS=${RACECHECK_CORPUS:-$(cd .. && pwd)/shared/corpus/porcupine}
 SKIP=" ${RACECHECK_SKIP:-} "
 MATRIX_ROUNDS=${MATRIX_ROUNDS:-3}
 MATRIX_BUDGET=${MATRIX_BUDGET:-8s}
@@ -64,6 +65,10 @@ if ! skipped express; then
   suite "express targets: smoke" tests/targets/express_smoke.sh
   suite "express targets: detection matrix" \
     targets/express/matrix.sh --rounds "$MATRIX_ROUNDS" --budget "$MATRIX_BUDGET" --racecheck build/release/harness/racecheck
+fi
+
+if ! skipped standalone; then
+  suite "standalone: no outside reference; corpus tests from a bare copy" scripts/standalone.sh
 fi
 
 echo "suites: $passed passed, $failed failed"

@@ -222,7 +222,7 @@ RegisterRow run_register_child(const char* self, int n, double budget_ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  fs::path dir = fs::path(RACECHECK_SOURCE_DIR) / ".." / "shared" / "corpus" / "porcupine";
+  fs::path dir = fs::path(RACECHECK_SOURCE_DIR) / "tests" / "corpus" / "porcupine";
   double min_ms = 300;
   double register_budget_ms = 60000;
   std::vector<int> register_sizes{1000, 10000, 100000};

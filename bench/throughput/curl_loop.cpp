@@ -2,8 +2,8 @@
 // bench/throughput: C easy handles, each set up once (GET, body discarded) and
 // re-added to one multi handle as soon as its transfer ends, so every request
 // reuses its keep-alive connection. No history, no classification, no options
-// set per request. racecheck's executor is built on libcurl's multi interface
-// (DESIGN.md), so this loop's rate is the ceiling for it on this machine.
+// set per request. racecheck's executor is built on libcurl's multi interface,
+// so this loop's rate is the ceiling for it on this machine.
 // Prints "requests=N seconds=S req_per_s=R" on stdout.
 #include <chrono>
 #include <cstdio>

@@ -4,7 +4,7 @@
 # (bench/throughput/keepalive_target.cpp), same connection count, same run.
 # A fourth row, "libcurl loop" (bench/throughput/curl_loop.cpp), is libcurl's
 # multi interface with nothing of racecheck around it: the ceiling for an
-# executor built on libcurl, as DESIGN.md's is.
+# executor built on libcurl, as racecheck's is.
 # Each tool runs ROUNDS times for DURATION seconds, interleaved (wrk,
 # racecheck, autocannon, wrk, ...) so that drift in the machine's load hits all
 # alike; the table shows each tool's median. On a machine with 2+ cores the

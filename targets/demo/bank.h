@@ -1,6 +1,6 @@
 // The embedded demo bank: a small HTTP bank service (cpp-httplib, real threads)
-// whose concurrency behaviour can be switched between the classic bugs of the
-// seed document and their fixes, so racecheck has something to find (or not).
+// whose concurrency behaviour can be switched between classic request-handling
+// races and their fixes, so racecheck has something to find (or not).
 // See targets/demo/README.md for the HTTP API and what each mode demonstrates.
 #pragma once
 

@@ -1,7 +1,7 @@
 // Responses remembered per idempotency key (seed §16–19). The caller scopes
 // keys per account and operation. In Correct mode a key is claimed atomically
 // (an in-flight marker) before the work starts; in RacyCache mode nothing is
-// recorded until the work is done, which is the seed's check-process-store bug.
+// recorded until the work is done, the check-process-store bug.
 #pragma once
 
 #include <mutex>

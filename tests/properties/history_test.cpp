@@ -153,7 +153,7 @@ TEST(History, PairingReportsOrphansAndDoubleInvokes) {
   EXPECT_EQ(r.ops[1].outcome, Outcome::Ok);
 }
 
-// Any event survives JSONL printing and parsing (printable strings only: see TOOLCHAIN.md).
+// Any event with printable strings survives JSONL printing and parsing.
 RC_GTEST_PROP(History, JsonlRoundTrip, ()) {
   Event e;
   e.process = *rc::gen::inRange<std::int64_t>(0, 1000);

@@ -1,7 +1,6 @@
 // Every history of Porcupine's corpus must get the verdict Porcupine's own tests
 // assert (expected.json); the empty etcd_095 must be accepted as linearizable.
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,10 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path corpus_dir() {
-  if (const char* env = std::getenv("RACECHECK_CORPUS"); env && *env) return env;
-  return fs::path(RACECHECK_SOURCE_DIR) / ".." / "shared" / "corpus" / "porcupine";
-}
+fs::path corpus_dir() { return fs::path(RACECHECK_SOURCE_DIR) / "tests" / "corpus" / "porcupine"; }
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -33,7 +29,7 @@ TEST(PorcupineCorpus, EveryFileGetsTheExpectedVerdict) {
   const fs::path dir = corpus_dir();
   ASSERT_TRUE(fs::exists(dir / "expected.json"))
       << "Porcupine corpus not found at " << dir
-      << " (set RACECHECK_CORPUS to the directory holding expected.json, jepsen/ and kv/)";
+      << " (the corpus is part of the repository: tests/corpus/porcupine)";
   const json expected = json::parse(read_file(dir / "expected.json"));
   const auto reg = make_register_model();
   const auto kv = make_kv_model();
