@@ -282,8 +282,9 @@ void add_run_verdict(ReportInput& in, const RunStop& stop, const RunRecorder& re
     v.summary = std::string("interrupted by ") + (stop.signal() == SIGINT ? "SIGINT" : "SIGTERM") + " after " +
                 trials + "; the report covers the trials that ran";
   } else if (rec.trials() == 0) {
-    v.summary = "no trial ran (search budget " + std::to_string(options.budget_s) +
-                " s): nothing about the target was judged";
+    std::ostringstream budget;
+    budget << options.budget_s;
+    v.summary = "no trial ran (search budget " + budget.str() + " s): nothing about the target was judged";
   } else if (rec.judged_trials() == 0) {
     v.summary = "no operation of the " + trials + " completed (all info: " + rec.info_reasons() +
                 "): nothing about the target was judged";
