@@ -69,6 +69,24 @@ CLI::Validator one_of(const std::string& what, std::vector<std::string> names) {
       what);
 }
 
+// Why nothing in the history can be judged ("" when an operation completed ok
+// or fail). Setup is not under test: events of process < 0 (a run's setup and
+// final reads) and "open" ops (the account model's initial balances).
+std::string nothing_judged_in(const std::vector<Event>& events, const std::vector<Operation>& ops) {
+  if (events.empty()) return "the history has no events: nothing to judge";
+  std::size_t open = 0, info = 0, tested = 0;
+  for (const auto& op : ops) {
+    if (op.process < 0 || op.f == "open") continue;
+    ++tested;
+    if (op.outcome != Outcome::Info) return "";
+    if (op.complete_event < 0) ++open;
+    else ++info;
+  }
+  if (tested == 0) return "no operation under test (every event is setup or a final read): nothing to judge";
+  return "no operation completed ok or fail (" + std::to_string(open) + " never completed, " + std::to_string(info) +
+         " ended info): nothing to judge";
+}
+
 int run_check(const CheckArgs& args) {
   std::error_code ec;
   if (std::filesystem::is_directory(args.path, ec)) {
@@ -119,6 +137,17 @@ int run_check(const CheckArgs& args) {
               << "): field '" << e.field << "': " << e.reason << " (model " << args.options.model << ")\n";
     return exit_code::kUsage;
   }
+  // An empty history, or one whose operations never completed, passes every
+  // checker vacuously: that is no evidence, so no pass. A "history" verdict
+  // (unknown) says so in every report.
+  const std::string nothing_judged = nothing_judged_in(events, paired.ops);
+  if (!nothing_judged.empty()) {
+    InvariantVerdict v;
+    v.invariant = "history";
+    v.status = Status::Unknown;
+    v.summary = nothing_judged;
+    report.verdicts.insert(report.verdicts.begin(), std::move(v));
+  }
   std::cout << args.path << ": " << paired.ops.size() << " ops, model " << args.options.model << "\n";
   print_report(std::cout, *model, paired.ops, report);
   ReportInput files;
@@ -129,6 +158,10 @@ int run_check(const CheckArgs& args) {
   files.history = events;
   files.ops = paired.ops;
   if (!write_report_files(args.html, args.junit, args.json, files)) return exit_code::kUsage;
+  if (report.overall() != Status::Fail && !nothing_judged.empty()) {
+    std::cerr << "racecheck check: " << args.path << ": inconclusive: " << nothing_judged << "\n";
+    return exit_code::kInconclusive;
+  }
   switch (report.overall()) {
     case Status::Fail: return exit_code::kViolation;
     case Status::Unknown: return exit_code::kInconclusive;

@@ -5,6 +5,7 @@
 #include "harness/commands.h"
 #include "harness/demo_spec_text.h"
 #include "harness/exit_codes.h"
+#include "harness/local_error.h"
 #include "harness/run_cli.h"
 #include "targets/demo/bank.h"
 
@@ -43,7 +44,11 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
       config.race_window_us = args->race_window_us;
       config.work_us = args->work_us;
       demo::DemoBank bank(config);
-      bank.start("127.0.0.1", 0);
+      try {
+        bank.start("127.0.0.1", 0);
+      } catch (const std::runtime_error& e) {
+        throw LocalError(e.what());  // no loopback port or thread for the bank on this machine
+      }
       std::cerr << "demo bank (balance " << args->balance << ", idempotency " << args->idempotency
                 << ") listening on " << bank.base_url() << "\n";
       Spec spec = parse_spec_text(kDemoSpecJson, "<embedded targets/demo/spec.json>");

@@ -12,6 +12,7 @@
 #include "harness/commands.h"
 #include "harness/executor.h"
 #include "harness/exit_codes.h"
+#include "harness/local_error.h"
 #include "harness/history_writer.h"
 #include "harness/run_cli.h"
 #include "harness/spec.h"
@@ -120,6 +121,9 @@ int run_exec(const ExecArgs& args) {
   ExecutorResult result;
   try {
     result = executor.run(scenario, protocol, *sink, origin);
+  } catch (const LocalError& e) {
+    std::cerr << "racecheck exec: this machine: " << e.what() << "\n";
+    return exit_code::kLocal;
   } catch (const std::exception& e) {
     std::cerr << "racecheck exec: " << e.what() << "\n";
     return exit_code::kUsage;

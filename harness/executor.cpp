@@ -13,6 +13,8 @@
 #include <curl/curl.h>
 
 #include "harness/curl_init.h"
+#include "harness/curl_local_errors.h"
+#include "harness/local_error.h"
 
 namespace racecheck {
 
@@ -57,6 +59,7 @@ struct Transfer {
   HttpResponse response;
   std::size_t max_body_bytes = 0;
   char error_buffer[CURL_ERROR_SIZE] = {0};
+  int socket_errno = 0;     // errno of a socket(2) that failed (open_socket_keeping_errno)
 };
 
 std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
@@ -177,15 +180,16 @@ struct Executor::Impl {
   explicit Impl(ExecutorOptions o) : options(o) {
     ensure_curl_initialized();
     multi = curl_multi_init();
-    if (multi == nullptr) throw std::runtime_error("curl_multi_init failed");
+    if (multi == nullptr) throw LocalError("curl_multi_init failed (out of memory or descriptors)");
     // HTTP/1.1, one request per connection at a time: a burst of N needs N connections.
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
     wake_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     if (wake_timer < 0) {
+      const int error_number = errno;
       curl_multi_cleanup(multi);
-      throw std::runtime_error(std::string("timerfd_create failed: ") + std::strerror(errno));
+      throw LocalError("timerfd_create failed: " + describe_local_errno(error_number));
     }
   }
   ~Impl() {
@@ -313,7 +317,7 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
     idle_easy_.pop_back();
   } else {
     h = curl_easy_init();
-    if (h == nullptr) throw std::runtime_error("curl_easy_init failed");
+    if (h == nullptr) throw LocalError("curl_easy_init failed (out of memory)");
   }
   t->easy = h;
   for (const auto& [name, value] : request.headers) {
@@ -340,6 +344,8 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
   curl_easy_setopt(h, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, t.get());
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_keeping_errno);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &t->socket_errno);
 
   if (t->bodyless) {
     if (t->method == "GET") {
@@ -380,9 +386,9 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
 void Run::add_to_multi(Transfer& t, std::int64_t now) {
   t.deadline_ns = now + static_cast<std::int64_t>(options_.request_timeout_ms) * 1'000'000 +
                   (t.held ? static_cast<std::int64_t>(options_.burst_park_timeout_ms) * 1'000'000 : 0);
-  if (curl_multi_add_handle(multi_, t.easy) != CURLM_OK) {
-    throw std::runtime_error("curl_multi_add_handle failed");
-  }
+  const CURLMcode added = curl_multi_add_handle(multi_, t.easy);
+  if (added == CURLM_OUT_OF_MEMORY) throw LocalError("curl_multi_add_handle: out of memory");
+  if (added != CURLM_OK) throw std::runtime_error(std::string("curl_multi_add_handle failed: ") + curl_multi_strerror(added));
   t.in_multi = true;
 }
 
@@ -482,6 +488,12 @@ void Run::finish_done_message(CURL* easy, CURLcode code) {
   auto it = std::find_if(active_.begin(), active_.end(), [&](const auto& t) { return t->easy == easy; });
   if (it == active_.end()) return;
   Transfer& t = **it;
+  // A request that failed on this machine never reached the target: it is no
+  // outcome of the target's (not "connection-refused"), and the run stops.
+  if (code != CURLE_OK) {
+    const std::string local = local_transfer_failure(easy, code, t.socket_errno, t.url, t.error_buffer);
+    if (!local.empty()) throw LocalError(local);
+  }
   if (t.lose && (t.lost || code == CURLE_OK)) {
     complete(it, Outcome::Info, "lost-response", json::object(), false);
     return;

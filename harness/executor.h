@@ -74,7 +74,8 @@ class Executor {
   // ns since `origin_ns` (a monotonic_ns() value taken by the caller, so that
   // setup and final-read events share the clock); -1 = the start of this run.
   // Throws only for harness errors (a protocol that throws while rendering, a
-  // sink that cannot write); transport problems become info events.
+  // sink that cannot write), and LocalError (harness/local_error.h) when a
+  // request failed on this machine; transport problems become info events.
   ExecutorResult run(const Scenario& scenario, Protocol& protocol, HistorySink& sink, std::int64_t origin_ns = -1);
 
   const ExecutorOptions& options() const;

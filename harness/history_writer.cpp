@@ -7,12 +7,14 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "harness/local_error.h"
+
 namespace racecheck {
 
 JsonlFileSink::JsonlFileSink(const std::string& path) : path_(path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) {
-    throw std::runtime_error(path + ": cannot open history file for writing: " + std::strerror(errno));
+    throw LocalError(path + ": cannot open history file for writing: " + std::strerror(errno));
   }
 }
 
@@ -38,7 +40,7 @@ void JsonlFileSink::write_all(const std::string& bytes, std::int64_t first_index
     const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw std::runtime_error(path_ + ": cannot write history event " + std::to_string(first_index) + ": " +
+      throw LocalError(path_ + ": cannot write history event " + std::to_string(first_index) + ": " +
                                std::strerror(errno));
     }
     written += static_cast<std::size_t>(n);
@@ -72,7 +74,7 @@ void JsonlFileSink::restart() {
   next_index_ = 0;
   // O_APPEND: the next write lands at the new end, offset 0.
   if (::ftruncate(fd_, 0) != 0) {
-    throw std::runtime_error(path_ + ": cannot truncate history file: " + std::strerror(errno));
+    throw LocalError(path_ + ": cannot truncate history file: " + std::strerror(errno));
   }
 }
 

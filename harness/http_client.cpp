@@ -8,6 +8,8 @@
 #include <curl/curl.h>
 
 #include "harness/curl_init.h"
+#include "harness/curl_local_errors.h"
+#include "harness/local_error.h"
 
 namespace racecheck {
 namespace {
@@ -96,10 +98,7 @@ HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t m
   } else {
     easy.reset(curl_easy_init());
   }
-  if (!easy) {
-    response.transport_error = "curl_easy_init failed";
-    return response;
-  }
+  if (!easy) throw LocalError("curl_easy_init failed (out of memory)");
   CURL* h = easy.get();
   ResponseSink sink{&response, max_body_bytes};
   char error_buffer[CURL_ERROR_SIZE] = {0};
@@ -124,6 +123,9 @@ HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t m
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+  int socket_errno = 0;
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_keeping_errno);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &socket_errno);
   if (request.method == "GET" && request.body.empty()) {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
@@ -138,7 +140,10 @@ HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t m
 
   const CURLcode code = curl_easy_perform(h);
   if (code != CURLE_OK) {
+    // A failure of this machine is not the target's: the caller's run stops.
+    std::string local = local_transfer_failure(h, code, socket_errno, request.url, error_buffer);
     easy.reset();
+    if (!local.empty()) throw LocalError(local);
     response.status = 0;
     response.transport_error = describe_transport_error(code, error_buffer, request, timeout_ms);
     return response;

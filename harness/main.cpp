@@ -1,4 +1,7 @@
 // racecheck: concurrency-testing harness for HTTP APIs. See README.md.
+#include <sys/resource.h>
+
+#include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -7,7 +10,27 @@
 #include "harness/exit_codes.h"
 #include "harness/run_cli.h"
 
+namespace {
+
+// Every client holds a connection, so the default soft limit of 1024 open
+// files caps a run near a thousand clients; the hard limit is what this
+// machine allows. Raised once, before anything opens a descriptor. A client
+// count that still does not fit is refused before the run (make_run_options).
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+  rlimit raised = limit;
+  raised.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return;
+  // An unlimited hard limit is still capped by the kernel (fs.nr_open).
+  raised.rlim_cur = 1 << 20;
+  if (raised.rlim_cur > limit.rlim_cur) setrlimit(RLIMIT_NOFILE, &raised);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  raise_open_file_limit();
   CLI::App app{"racecheck: proves whether an HTTP API breaks under concurrent requests"};
   app.require_subcommand(1);
   int exit_code = racecheck::exit_code::kOk;
@@ -36,6 +59,11 @@ int main(int argc, char** argv) {
     }
     app.exit(e);  // prints the message
     return racecheck::exit_code::kUsage;
+  } catch (...) {
+    // Commands without run_guarded (check, exec) get its mapping here: an
+    // exception that escapes a command is a local fault (6) or a bug (7).
+    const std::exception_ptr error = std::current_exception();
+    return racecheck::run_guarded([&]() -> int { std::rethrow_exception(error); });
   }
   return exit_code;
 }

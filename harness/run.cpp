@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <map>
@@ -12,6 +13,7 @@
 #include "harness/exit_codes.h"
 #include "harness/generator_settings.h"
 #include "harness/interrupt.h"
+#include "harness/local_error.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial.h"
 
@@ -21,6 +23,92 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxLatencySamples = 100000;
+
+// What the scenarios' operations got back over the whole run (search, shrink,
+// reproduction), per operation: the evidence a pass needs (RunOptions::min_ok).
+class EvidenceTally {
+ public:
+  void add(const TrialEvidence& t) {
+    for (const auto& e : t.events) {
+      if (e.type == EventType::Invoke || e.process < 0) continue;  // setup and final reads are not the scenario's
+      OpOutcomes& op = ops_[e.f];
+      ++op.completions;
+      if (e.type == EventType::Ok) {
+        ++op.ok;
+        ++total_ok_;
+      } else {
+        ++op.others[describe(e)];
+      }
+    }
+  }
+
+  // What is missing for a pass with `min_ok` ("" when nothing is): each
+  // state-changing operation (by its HTTP method) the scenarios sent needs
+  // min_ok ok completions; a run that sent none needs min_ok ok in all.
+  std::string missing(const Spec& spec, int min_ok) const {
+    if (min_ok <= 0) return "";
+    std::string out;
+    bool state_changing_sent = false;
+    for (const auto& [name, op] : ops_) {
+      if (!changes_state(spec, name)) continue;
+      state_changing_sent = true;
+      if (op.ok < min_ok) out += (out.empty() ? "" : "; ") + shortfall(name, op, min_ok);
+    }
+    if (!state_changing_sent && total_ok_ < min_ok) {
+      OpOutcomes all;
+      for (const auto& [name, op] : ops_) {
+        all.completions += op.completions;
+        all.ok += op.ok;
+        for (const auto& [what, n] : op.others) all.others[name + " " + what] += n;
+      }
+      out = shortfall("operation", all, min_ok);
+    }
+    return out;
+  }
+
+ private:
+  struct OpOutcomes {
+    std::int64_t completions = 0;
+    std::int64_t ok = 0;
+    std::map<std::string, std::int64_t> others;  // "answered 404 (no-such-account)" -> count
+  };
+
+  // GET, HEAD and OPTIONS are safe methods (RFC 9110): they read. An operation
+  // the spec does not know (cannot happen for generated scenarios) counts as a write.
+  static bool changes_state(const Spec& spec, const std::string& name) {
+    const OperationSpec* op = spec.find_operation(name);
+    if (op == nullptr) return true;
+    const std::string& m = op->request.method;
+    return m != "GET" && m != "HEAD" && m != "OPTIONS";
+  }
+
+  static std::string describe(const Event& e) {
+    std::string what = e.status > 0 ? "answered " + std::to_string(e.status)
+                                    : std::string(e.type == EventType::Fail ? "failed" : "ended info");
+    const std::string label = e.error.empty() ? std::string(to_string(e.type)) : e.error;
+    return what + " (" + label + ")";
+  }
+
+  // "every withdraw (37) answered 404 (no-such-account)", or
+  // "withdraw: 0 ok of 40 (needs 1): 30 answered 404 (no-such-account), 10 ended info (timeout)".
+  static std::string shortfall(const std::string& name, const OpOutcomes& op, int min_ok) {
+    if (op.ok == 0 && op.others.size() == 1)
+      return "every " + name + " (" + std::to_string(op.completions) + ") " + op.others.begin()->first;
+    std::vector<std::pair<std::int64_t, std::string>> ranked;
+    for (const auto& [what, n] : op.others) ranked.emplace_back(-n, what);
+    std::sort(ranked.begin(), ranked.end());
+    std::string out = name + ": " + std::to_string(op.ok) + " ok of " + std::to_string(op.completions) + " (needs " +
+                      std::to_string(min_ok) + ")";
+    constexpr std::size_t kShown = 3;
+    for (std::size_t i = 0; i < ranked.size() && i < kShown; ++i)
+      out += (i == 0 ? ": " : ", ") + std::to_string(-ranked[i].first) + " " + ranked[i].second;
+    if (ranked.size() > kShown) out += ", ...";
+    return out;
+  }
+
+  std::map<std::string, OpOutcomes> ops_;
+  std::int64_t total_ok_ = 0;
+};
 
 // Accumulates run statistics and prints progress, trial by trial.
 class RunRecorder {
@@ -41,6 +129,7 @@ class RunRecorder {
       else judged = true;
     }
     if (judged) ++judged_trials_;
+    evidence_.add(t);
     if (t.report.overall() == Status::Fail) ++violations_;
     print_progress(false);
   }
@@ -68,6 +157,7 @@ class RunRecorder {
   int trials() const { return stats_.trials; }
   // Trials in which at least one of the scenario's operations completed ok or fail.
   int judged_trials() const { return judged_trials_; }
+  const EvidenceTally& evidence() const { return evidence_; }
   // "timeout 12, connection-reset 3": why the scenario's info outcomes were info.
   std::string info_reasons() const {
     std::string out;
@@ -86,6 +176,7 @@ class RunRecorder {
   RunStats stats_;
   int violations_ = 0;
   int judged_trials_ = 0;
+  EvidenceTally evidence_;
   std::map<std::string, int> info_reasons_;
   const char* phase_ = "search";
   double last_print_ = -10;
@@ -145,17 +236,19 @@ class RunStop {
     if (on_interrupt) guard_.emplace();
   }
   int signal() const { return guard_ ? interrupt_signal() : 0; }
-  bool stopped() const { return !target_error.empty() || signal() != 0; }
+  bool stopped() const { return !target_error.empty() || !local_error.empty() || signal() != 0; }
 
   std::string target_error;  // TargetError::what() of the trial that could not run
+  std::string local_error;   // LocalError::what(): this machine failed (exit 6)
 
  private:
   std::optional<InterruptGuard> guard_;  // the handler is installed for the run only
 };
 
-// Runs one trial; a target failure after the first trial stops the run (recorded
-// in `stop`) instead of ending it without a report. Down from the start, the
-// TargetError propagates: exit 3 with its message, as there is nothing to report.
+// Runs one trial; a target failure (or a failure of this machine) after the
+// first trial stops the run (recorded in `stop`) instead of ending it without a
+// report. On the first trial the TargetError (LocalError) propagates: exit 3
+// (6) with its message, as there is nothing to report.
 std::optional<TrialEvidence> run_trial(TrialRunner& runner, const Scenario& scenario, const RunRecorder& rec,
                                        RunStop& stop) {
   try {
@@ -164,25 +257,43 @@ std::optional<TrialEvidence> run_trial(TrialRunner& runner, const Scenario& scen
     if (rec.trials() == 0) throw;
     stop.target_error = e.what();
     return std::nullopt;
+  } catch (const LocalError& e) {
+    if (rec.trials() == 0) throw;
+    stop.local_error = e.what();
+    return std::nullopt;
   }
 }
 
-// A run stopped early, or one in which no operation of the scenario ever
-// completed, is never a pass: a "run" verdict (unknown) says why, first, in
-// every report.
-void add_run_verdict(ReportInput& in, const RunStop& stop, const RunRecorder& rec) {
+// A run stopped early, one in which no trial ran or no operation of the
+// scenarios completed, and one short of the evidence rule (RunOptions::min_ok)
+// is never a pass: a "run" verdict (unknown) says why, first, in every report.
+void add_run_verdict(ReportInput& in, const RunStop& stop, const RunRecorder& rec, const Spec& spec,
+                     const RunOptions& options) {
   InvariantVerdict v;
   v.invariant = "run";
   v.status = Status::Unknown;
   const std::string trials = std::to_string(rec.trials()) + " trial(s)";
+  std::string short_of_evidence;
   if (!stop.target_error.empty()) {
     v.summary = "stopped after " + trials + ": the target failed: " + stop.target_error;
+  } else if (!stop.local_error.empty()) {
+    v.summary = "stopped after " + trials + ": this machine failed (not the target): " + stop.local_error;
   } else if (stop.signal() != 0) {
     v.summary = std::string("interrupted by ") + (stop.signal() == SIGINT ? "SIGINT" : "SIGTERM") + " after " +
                 trials + "; the report covers the trials that ran";
-  } else if (rec.trials() > 0 && rec.judged_trials() == 0) {
+  } else if (rec.trials() == 0) {
+    std::ostringstream budget;
+    budget << options.budget_s;
+    v.summary = "no trial ran (search budget " + budget.str() + " s): nothing about the target was judged";
+  } else if (rec.judged_trials() == 0) {
     v.summary = "no operation of the " + trials + " completed (all info: " + rec.info_reasons() +
                 "): nothing about the target was judged";
+  } else if (in.verdicts.overall() != Status::Fail &&
+             !(short_of_evidence = rec.evidence().missing(spec, options.min_ok)).empty()) {
+    v.summary = "not enough evidence to pass: " + short_of_evidence + ". A pass needs at least " +
+                std::to_string(options.min_ok) +
+                " ok answer(s) to each state-changing operation sent (--min-ok): check the base URL (--target, "
+                "/base_urls), the operations' paths and their classify rules";
   } else {
     return;
   }
@@ -192,6 +303,7 @@ void add_run_verdict(ReportInput& in, const RunStop& stop, const RunRecorder& re
 int exit_code_for(const ReportInput& in, const PropertyRunResult& p, const RunStop& stop) {
   if (in.verdicts.overall() == Status::Fail) return exit_code::kViolation;  // proven, even if the run was cut short
   if (!stop.target_error.empty()) return exit_code::kTarget;
+  if (!stop.local_error.empty()) return exit_code::kLocal;
   if (stop.signal() != 0) return exit_code::kInterrupted;
   if (p.inconclusive > 0 || in.verdicts.overall() == Status::Unknown) return exit_code::kInconclusive;
   return exit_code::kOk;
@@ -271,7 +383,7 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
     fill_evidence(out.report, spec, *last);
     out.report.minimal_scenario = nullptr;  // nothing failed: there is no minimal scenario
   }
-  add_run_verdict(out.report, stop, rec);
+  add_run_verdict(out.report, stop, rec, spec, options);
   rec.set_phase(stop.stopped() ? "stopped" : "done");
   rec.print_progress(true);
   out.report.stats = rec.stats();
@@ -288,7 +400,7 @@ RunOutcome replay_scenario(const Spec& spec, const Scenario& scenario, const Run
   out.report = base_report(spec, options);
   if (auto evidence = reproduce(runner, rec, scenario, options.reproduce, out.report, stop))
     fill_evidence(out.report, spec, *evidence);
-  add_run_verdict(out.report, stop, rec);
+  add_run_verdict(out.report, stop, rec, spec, options);
   rec.set_phase(stop.stopped() ? "stopped" : "done");
   rec.print_progress(true);
   out.report.stats = rec.stats();

@@ -22,6 +22,11 @@ struct RunOptions {
   int reproduce = 10;           // R: re-runs of the minimal scenario
   double shrink_budget_s = 30;  // from the first failure
   double check_budget_ms = 10000;
+  // The evidence a pass needs (docs/ci.md): at least this many determinate ok
+  // completions of each state-changing operation (method other than GET, HEAD,
+  // OPTIONS) the scenarios sent, and as many of any operation when none of them
+  // changes state. 0: a single judged trial is enough. Short of it: exit 4.
+  int min_ok = 1;
   std::string history_path;     // stream trials here (see TrialRunner)
   std::string command;          // the command line that reproduces this run
   std::string spec_path;

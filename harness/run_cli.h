@@ -24,6 +24,7 @@ struct RunCliOptions {
   double check_budget_ms = 10000;
   std::string history, html, junit, json;
   bool quiet = false;
+  int min_ok = 1;                     // --min-ok: the evidence rule (RunOptions::min_ok)
 };
 
 // CLI11's Range and PositiveNumber let "nan" through (every comparison with NaN
@@ -41,10 +42,14 @@ void apply_target_flags(Spec& spec, const std::vector<std::string>& targets);
 // Adds the shared flags to a subcommand.
 void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags);
 
-// Parses "60s", "1.5m", "250ms", "90" (seconds). Throws CLI::ValidationError.
-double parse_duration_s(const std::string& text, const std::string& flag);
+// Parses "60s", "1.5m", "250ms", "90" (seconds). Throws CLI::ValidationError
+// naming `flag` for text that is not a duration, and for one under 1 ms
+// (including 0) unless allow_zero.
+double parse_duration_s(const std::string& text, const std::string& flag, bool allow_zero = false);
 
-// RunOptions from the flags and the spec's generator defaults.
+// RunOptions from the flags and the spec's generator defaults. Throws
+// CLI::ValidationError for a bad duration, and LocalError when the spec's
+// clients cannot fit in this process's open-file limit.
 RunOptions make_run_options(const RunCliOptions& o, const Spec& spec, const std::string& spec_path,
                             const std::string& command);
 
@@ -58,7 +63,9 @@ bool write_report_files(const std::string& html, const std::string& junit, const
 bool write_outputs(const RunCliOptions& o, const RunOutcome& outcome);
 
 // Runs a command body, mapping errors to exit codes with a one-line message:
-// bad spec/scenario/result file/flag → 2, target or setup failure → 3.
+// bad spec/scenario/result file/flag → 2, target or setup failure → 3, a failure
+// of this machine (LocalError, out of memory) → 6, any other exception → 7 (a
+// racecheck bug, said so in the message: never blamed on the target).
 int run_guarded(const std::function<int()>& body);
 
 // The command line as typed, quoted for a POSIX shell.

@@ -66,8 +66,53 @@ bool contains(const std::vector<std::string>& items, const std::string& item) {
 
 const std::vector<std::string> kReservedNames = {"key", "account", "amount", "index", "initial_balance"};
 
+// The problem with a URL's authority ("host", "host:port", "[v6]:port",
+// optionally after "user@"), if any. libcurl would pass a bad port or host on
+// to the network and report "couldn't connect", blaming the target.
+std::optional<std::string> authority_problem(const std::string& url, const std::string& authority,
+                                             bool allow_port_zero) {
+  const std::string quoted = "URL \"" + url + "\"";
+  std::string host_port = authority.substr(authority.rfind('@') == std::string::npos ? 0 : authority.rfind('@') + 1);
+  std::string host, port;
+  if (!host_port.empty() && host_port[0] == '[') {
+    const auto close = host_port.find(']');
+    if (close == std::string::npos) return quoted + " has an unclosed '[' in its host";
+    host = host_port.substr(1, close - 1);
+    if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos)
+      return quoted + " has an invalid IPv6 address \"" + host + "\"";
+    const std::string rest = host_port.substr(close + 1);
+    if (!rest.empty() && rest[0] != ':') return quoted + " has text after its IPv6 address";
+    if (!rest.empty()) port = rest.substr(1);
+    if (!rest.empty() && port.empty()) return quoted + " has an empty port after ':'";
+  } else {
+    const auto colon = host_port.find(':');
+    host = host_port.substr(0, colon);
+    if (colon != std::string::npos) {
+      port = host_port.substr(colon + 1);
+      if (port.empty()) return quoted + " has an empty port after ':'";
+    }
+    if (host.empty()) return quoted + " has no host";
+    for (unsigned char c : host) {
+      if (c >= 0x80)
+        return quoted + " has a non-ASCII host name: write an international name in its ASCII form (xn--...)";
+      if (!std::isalnum(c) && c != '.' && c != '-' && c != '_')
+        return quoted + " has an invalid character '" + std::string(1, static_cast<char>(c)) + "' in its host \"" +
+               host + "\"";
+    }
+    if (host.find("..") != std::string::npos || host[0] == '.' || host[0] == '-')
+      return quoted + " has an invalid host \"" + host + "\"";
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535 ||
+        (!allow_port_zero && std::stoi(port) == 0))
+      return quoted + " has port " + port + ", out of range (1-65535)";
+  }
+  return std::nullopt;
+}
+
 // Checks a base URL and drops trailing slashes; returns the problem, if any.
-std::optional<std::string> normalize_base_url(std::string* url) {
+// Port 0 is allowed in a spec, where it marks a URL that --target replaces.
+std::optional<std::string> normalize_base_url(std::string* url, bool allow_port_zero = true) {
   bool http = url->rfind("http://", 0) == 0, https = url->rfind("https://", 0) == 0;
   if (!http && !https) return "expected a URL beginning with http:// or https://, got \"" + *url + "\"";
   std::size_t host_start = http ? 7 : 8;
@@ -75,6 +120,10 @@ std::optional<std::string> normalize_base_url(std::string* url) {
   if (url->find_first_of(" \r\n\t?#{}") != std::string::npos) {
     return "URL \"" + *url + "\" contains whitespace, '?', '#' or a brace";
   }
+  const auto path_start = url->find('/', host_start);
+  const std::string authority =
+      url->substr(host_start, path_start == std::string::npos ? std::string::npos : path_start - host_start);
+  if (auto problem = authority_problem(*url, authority, allow_port_zero)) return problem;
   while (url->size() > host_start + 1 && url->back() == '/') url->pop_back();
   return std::nullopt;
 }
@@ -811,7 +860,7 @@ std::string strip_volatile_fields(const std::string& body, const std::vector<std
 void override_base_urls(Spec& spec, std::vector<std::string> urls) {
   if (urls.empty()) throw SpecError(spec.file_name, "/base_urls", "expected at least one base URL");
   for (auto& url : urls) {
-    if (auto problem = normalize_base_url(&url)) throw SpecError(spec.file_name, "/base_urls", *problem);
+    if (auto problem = normalize_base_url(&url, false)) throw SpecError(spec.file_name, "/base_urls", *problem);
   }
   spec.base_urls = std::move(urls);
   if (spec.final_read_instance >= static_cast<int>(spec.base_urls.size())) spec.final_read_instance = 0;

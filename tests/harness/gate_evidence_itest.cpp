@@ -1,0 +1,452 @@
+// A gate that never passes without evidence, and never blames the target for
+// what happened on this machine or inside racecheck (docs/ci.md, exit codes):
+//  - a zero search budget or trial count is a usage error (2) naming the flag;
+//  - a target that answers every operation 404, 429 or 400 after a good setup is
+//    inconclusive (4), with a "run" verdict saying what every operation got;
+//  - `racecheck check` on a history in which nothing completed is inconclusive;
+//  - out of file descriptors is this machine's fault (6), never the target's
+//    "connection-refused", and never a pass;
+//  - a --target port out of range or a non-ASCII host is a usage error (2);
+//  - an unexpected exception is a racecheck bug (7), a TargetError still 3.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/executor.h"
+#include "harness/exit_codes.h"
+#include "harness/http_client.h"
+#include "harness/local_error.h"
+#include "harness/run_cli.h"
+#include "harness/trial.h"
+#include "tests/reports/test_process.h"
+
+namespace racecheck::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const std::string kRacecheck = RACECHECK_BINARY_DIR "/harness/racecheck";
+
+// A loopback port that listens and never accepts: connections complete in the
+// kernel's backlog, and nothing is ever answered. No thread.
+class SilentPort {
+ public:
+  SilentPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 64) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+      throw std::runtime_error("cannot listen on 127.0.0.1");
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentPort() { ::close(fd_); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Creates accounts correctly (setup succeeds, reads answer 200 with the
+// balance) and answers every withdrawal with one fixed status: a deploy behind
+// a wrong base path (404), a rate limiter (429), a request the service rejects (400).
+class FixedStatusBank {
+ public:
+  explicit FixedStatusBank(int withdraw_status) {
+    server_.Post("/accounts", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 201;
+      res.set_content(R"({"id":"a1","balance":100})", "application/json");
+    });
+    server_.Post(R"(/accounts/[^/]+/withdraw)", [this, withdraw_status](const httplib::Request&, httplib::Response& res) {
+      ++withdrawals_;
+      res.status = withdraw_status;
+      res.set_content(R"({"error":"nope"})", "application/json");
+    });
+    server_.Get(R"(/accounts/[^/]+)", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(R"({"balance":100})", "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 1000 && !server_.is_running(); ++i) std::this_thread::sleep_for(1ms);
+  }
+  ~FixedStatusBank() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int withdrawals() const { return withdrawals_.load(); }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::atomic<int> withdrawals_{0};
+  std::thread thread_;
+};
+
+// One account of 100; withdrawals (and, with reads, GETs) from 2-3 clients;
+// the classify rules of a real bank spec: 404, 429 and 400 are determinate fails.
+json bank_spec(json clients = {2, 3}, bool with_reads = false) {
+  json op_mix = {{"withdraw", 1}};
+  if (with_reads) op_mix["read"] = 1;
+  return {
+      {"name", "fixed-status bank"},
+      {"base_urls", {"http://127.0.0.1:9"}},  // replaced by --target
+      {"request", {{"timeout_ms", 2000}, {"max_body_bytes", 65536}}},
+      {"accounts",
+       {{"count", 1},
+        {"initial_balance", 100},
+        {"setup",
+         {{{"name", "create account"},
+           {"method", "POST"},
+           {"path", "/accounts"},
+           {"body", {{"balance", "{initial_balance}"}}},
+           {"expect_status", 201},
+           {"capture", {{"id", "/id"}}}}}},
+        {"id", "{id}"}}},
+      {"operations",
+       {{"withdraw",
+         {{"method", "POST"},
+          {"path", "/accounts/{account}/withdraw"},
+          {"body", {{"amount", "{amount}"}}},
+          {"classify",
+           {{{"status", {200, 299}}, {"outcome", "ok"}},
+            {{"status", 409}, {"outcome", "fail"}, {"error", "insufficient-funds"}},
+            {{"status", 400}, {"outcome", "fail"}, {"error", "bad-request"}},
+            {{"status", 404}, {"outcome", "fail"}, {"error", "no-such-account"}},
+            {{"status", 429}, {"outcome", "fail"}, {"error", "busy"}},
+            {{"status", "5xx"}, {"outcome", "info"}, {"error", "server-error"}}}},
+          {"extract", {{"balance", "/balance"}}}}},
+        {"read",
+         {{"method", "GET"},
+          {"path", "/accounts/{account}"},
+          {"classify", {{{"status", 200}, {"outcome", "ok"}}}},
+          {"extract", {{"balance", "/balance"}}}}}}},
+      {"final_read", {{"operation", "read"}, {"instance", 0}}},
+      {"model", "account"},
+      {"invariants", {"no-overdraft", "conservation", "linearizability"}},
+      {"generator",
+       {{"clients", clients},
+        {"ops_per_client", {1, 2}},
+        {"accounts", 1},
+        {"op_mix", op_mix},
+        {"amount", {1, 40}},
+        {"key_policy", {{"none", 1}}},
+        {"retry_max_attempts", 1},
+        {"lost_response_probability", 0},
+        {"release", {{"burst", 1}}},
+        {"trials", 5},
+        {"budget_s", 10}}}};
+}
+
+class GateEvidence : public ::testing::Test {
+ protected:
+  fs::path write_spec(const json& spec, const std::string& name = "spec.json") {
+    const fs::path p = dir_.path / name;
+    write_file(p, spec.dump(2));
+    return p;
+  }
+  ProcessResult run(const std::vector<std::string>& args, std::chrono::milliseconds limit = 60s) {
+    std::vector<std::string> argv = {kRacecheck};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, dir_.path, limit);
+  }
+  static std::string both(const ProcessResult& r) { return "stdout:\n" + r.out + "\nstderr:\n" + r.err; }
+
+  TempDir dir_;
+};
+
+// ---------------------------------------------------------------------------
+// Zero budgets and trial counts: usage errors naming the flag, nothing contacted.
+
+TEST_F(GateEvidence, ZeroOrTinyBudgetIsAUsageErrorNamingTheFlag) {
+  const SilentPort target;
+  const fs::path spec = write_spec(bank_spec());
+  for (const std::string budget : {"0", "0s", "0ms", "1e-9s", "-0", "0.0001s", "nan", "inf"}) {
+    const ProcessResult r = run({"run", spec.string(), "--target", target.url(), "--budget", budget, "--quiet"});
+    EXPECT_EQ(r.exit_code, exit_code::kUsage) << "--budget " << budget << "\n" << both(r);
+    EXPECT_NE(r.err.find("--budget"), std::string::npos) << "--budget " << budget << "\n" << both(r);
+    EXPECT_EQ(r.out.find("PASS"), std::string::npos) << "--budget " << budget << "\n" << both(r);
+  }
+  for (const std::string trials : {"0", "-1"}) {
+    const ProcessResult r = run({"run", spec.string(), "--target", target.url(), "--trials", trials, "--quiet"});
+    EXPECT_EQ(r.exit_code, exit_code::kUsage) << "--trials " << trials << "\n" << both(r);
+    EXPECT_NE(r.err.find("--trials"), std::string::npos) << both(r);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// A target whose every operation is refused passes nothing.
+
+void expect_inconclusive_naming(const ProcessResult& r, const fs::path& json_path, const fs::path& junit_path,
+                                const std::string& expected) {
+  EXPECT_EQ(r.exit_code, exit_code::kInconclusive) << "stdout:\n" << r.out << "\nstderr:\n" << r.err;
+  EXPECT_NE(r.out.find(expected), std::string::npos) << "console lacks \"" << expected << "\":\n" << r.out;
+  ASSERT_TRUE(fs::exists(json_path)) << r.err;
+  const json report = json::parse(read_file(json_path));
+  ASSERT_FALSE(report.at("verdicts").empty());
+  const json& first = report.at("verdicts").at(0);
+  EXPECT_EQ(first.at("invariant"), "run");
+  EXPECT_EQ(first.at("status"), "unknown");
+  EXPECT_NE(first.at("summary").get<std::string>().find(expected), std::string::npos) << first.dump(2);
+  EXPECT_NE(read_file(junit_path).find(expected), std::string::npos) << read_file(junit_path);
+}
+
+TEST_F(GateEvidence, EveryOperationAnswered404IsInconclusiveAndSaysWhy) {
+  for (const auto& [status, label] : std::vector<std::pair<int, std::string>>{
+           {404, "answered 404 (no-such-account)"}, {429, "answered 429 (busy)"}, {400, "answered 400 (bad-request)"}}) {
+    const FixedStatusBank bank(status);
+    const fs::path spec = write_spec(bank_spec());
+    const fs::path json_path = dir_.path / "result.json", junit_path = dir_.path / "junit.xml";
+    const ProcessResult r = run({"run", spec.string(), "--target", bank.url(), "--seed", "1", "--trials", "3",
+                                 "--repro", "0", "--quiet", "--json", json_path.string(), "--junit",
+                                 junit_path.string()});
+    ASSERT_GT(bank.withdrawals(), 0) << both(r);
+    expect_inconclusive_naming(r, json_path, junit_path, "every withdraw (");
+    EXPECT_NE(r.out.find(label), std::string::npos) << status << ": " << r.out;
+    EXPECT_NE(r.out.find("check the base URL"), std::string::npos) << r.out;
+  }
+}
+
+TEST_F(GateEvidence, ReadsAnsweredOkDoNotMakeUpForRefusedWrites) {
+  const FixedStatusBank bank(404);
+  const fs::path spec = write_spec(bank_spec({2, 3}, true));
+  const fs::path json_path = dir_.path / "result.json", junit_path = dir_.path / "junit.xml";
+  const ProcessResult r = run({"run", spec.string(), "--target", bank.url(), "--seed", "3", "--trials", "4",
+                               "--repro", "0", "--quiet", "--json", json_path.string(), "--junit", junit_path.string()});
+  expect_inconclusive_naming(r, json_path, junit_path, "withdraw");
+  EXPECT_NE(r.out.find("404 (no-such-account)"), std::string::npos) << r.out;
+}
+
+TEST_F(GateEvidence, MinOkZeroAcceptsRefusedWritesExplicitly) {
+  const FixedStatusBank bank(404);
+  const fs::path spec = write_spec(bank_spec());
+  const ProcessResult r = run({"run", spec.string(), "--target", bank.url(), "--seed", "1", "--trials", "2",
+                               "--repro", "0", "--quiet", "--min-ok", "0"});
+  EXPECT_EQ(r.exit_code, exit_code::kOk) << both(r);
+}
+
+TEST_F(GateEvidence, CorrectDemoBankStillPasses) {
+  const ProcessResult r = run({"demo", "--balance", "safe", "--seed", "5", "--trials", "20", "--quiet"}, 120s);
+  EXPECT_EQ(r.exit_code, exit_code::kOk) << both(r);
+}
+
+// ---------------------------------------------------------------------------
+// `racecheck check` on histories in which nothing completed.
+
+TEST_F(GateEvidence, CheckOnAHistoryWithNothingCompletedIsInconclusive) {
+  const std::string open =
+      R"({"process":0,"type":"invoke","f":"open","value":{"account":0,"balance":100},"time_ns":0})"
+      "\n"
+      R"({"process":0,"type":"ok","f":"open","value":{"account":0,"balance":100},"time_ns":1})"
+      "\n";
+  const std::string invoke =
+      R"({"process":1,"type":"invoke","f":"withdraw","value":{"account":0,"amount":30},"time_ns":10})"
+      "\n";
+  const std::vector<std::pair<std::string, std::string>> histories = {
+      {"empty", ""},
+      {"blank", "\n\n   \n"},
+      {"invoke-only", open + invoke},
+      {"truncated", open + invoke + R"({"process":1,"type":"ok","f":"withdr)"},
+  };
+  for (const auto& [name, text] : histories) {
+    const fs::path p = dir_.path / (name + ".jsonl");
+    write_file(p, text);
+    const ProcessResult r = run({"check", p.string(), "--model", "account"});
+    EXPECT_EQ(r.exit_code, exit_code::kInconclusive) << name << "\n" << both(r);
+    EXPECT_NE(r.err.find("nothing to judge"), std::string::npos) << name << "\n" << both(r);
+  }
+  // A history with a completed operation is still judged.
+  const fs::path done = dir_.path / "done.jsonl";
+  write_file(done, open + invoke +
+                       R"({"process":1,"type":"ok","f":"withdraw","value":{"account":0,"amount":30,"balance":70},"time_ns":20})"
+                       "\n");
+  const ProcessResult r = run({"check", done.string(), "--model", "account"});
+  EXPECT_EQ(r.exit_code, exit_code::kOk) << both(r);
+}
+
+// ---------------------------------------------------------------------------
+// Out of file descriptors: this machine's fault.
+
+// Runs racecheck with RLIMIT_NOFILE soft = hard = `limit` (as `ulimit -n` would).
+ProcessResult run_with_open_file_limit(const std::vector<std::string>& args, rlim_t limit, const fs::path& dir) {
+  const fs::path out_path = dir / "stdout.txt", err_path = dir / "stderr.txt";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::close(out);
+    ::close(err);
+    const rlimit lowered{limit, limit};
+    ::setrlimit(RLIMIT_NOFILE, &lowered);
+    std::vector<char*> argv = {const_cast<char*>(kRacecheck.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ProcessResult r;
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      r.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  if (!r.timed_out && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
+TEST_F(GateEvidence, ManyClientsUnderALowOpenFileLimitExitSixNotConnectionRefused) {
+  const FixedStatusBank bank(200);
+  const fs::path spec = write_spec(bank_spec({100, 120}));
+  const fs::path json_path = dir_.path / "result.json";
+  const ProcessResult r = run_with_open_file_limit(
+      {"run", spec.string(), "--target", bank.url(), "--seed", "1", "--trials", "2", "--repro", "0", "--quiet",
+       "--json", json_path.string()},
+      64, dir_.path);
+  EXPECT_EQ(r.exit_code, exit_code::kLocal) << both(r);
+  EXPECT_NE(r.err.find("file descriptors"), std::string::npos) << both(r);
+  EXPECT_NE(r.err.find("/generator/clients"), std::string::npos) << both(r);
+  EXPECT_EQ(r.out.find("connection-refused"), std::string::npos) << both(r);
+}
+
+// The executor and http_call under EMFILE, past any check made before the run:
+// socket(2) fails on this machine, and libcurl alone would report "couldn't
+// connect", exactly like a refused connection. Run in a child process, whose
+// descriptor table is filled without touching this one's.
+TEST(LocalFaults, OutOfDescriptorsIsALocalErrorInTheExecutorAndHttpCall) {
+  const SilentPort target;
+  struct AlwaysOk : Protocol {
+    std::string base;
+    int instance_count() const override { return 1; }
+    int pick_instance(int, int) override { return 0; }
+    HttpRequest render(const ScenarioOp&, int) const override {
+      HttpRequest r;
+      r.method = "POST";
+      r.url = base + "/x";
+      r.body = "{}";
+      return r;
+    }
+    Classification classify(const ScenarioOp&, const HttpResponse&) const override { return {Outcome::Ok, "", {}}; }
+  };
+  enum ChildExit { kLocalErrorBoth = 0, kRecordedAsTargetOutcome = 1, kNoLocalErrorFromHttpCall = 2, kOther = 3 };
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    int code = kOther;
+    try {
+      AlwaysOk protocol;
+      protocol.base = target.url();
+      Executor executor;  // its multi handle and timer exist before the table is full
+      Scenario scenario;
+      scenario.release = Release::Staggered;
+      for (int c = 0; c < 4; ++c) scenario.clients.push_back(ClientProgram{{ScenarioOp{"withdraw"}}, -1});
+      while (::open("/dev/null", O_RDONLY | O_CLOEXEC) >= 0) {
+      }
+      MemorySink sink;
+      bool executor_local = false;
+      try {
+        const ExecutorResult result = executor.run(scenario, protocol, sink);
+        code = result.info_reasons.count("connection-refused") ? kRecordedAsTargetOutcome : kOther;
+      } catch (const LocalError& e) {
+        executor_local = std::string(e.what()).find("EMFILE") != std::string::npos;
+      }
+      if (executor_local) {
+        HttpRequest request;
+        request.method = "GET";
+        request.url = target.url() + "/y";
+        try {
+          const HttpResponse response = http_call(request, 500, 1024);
+          code = kNoLocalErrorFromHttpCall;
+        } catch (const LocalError& e) {
+          code = std::string(e.what()).find("EMFILE") != std::string::npos ? kLocalErrorBoth : kOther;
+        }
+      }
+    } catch (...) {
+      code = kOther;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), kLocalErrorBoth)
+      << "1: recorded as the target's connection-refused; 2: http_call did not throw LocalError; 3: other";
+}
+
+// ---------------------------------------------------------------------------
+// --target validation.
+
+TEST_F(GateEvidence, TargetPortOutOfRangeOrNonAsciiHostIsAUsageError) {
+  const fs::path spec = write_spec(bank_spec());
+  for (const std::string url : {"http://127.0.0.1:99999", "http://127.0.0.1:0", "http://127.0.0.1:8080x",
+                                "http://b\xc3\xa4nk.example:8080", "http://bad host:80", "http://[::1:80"}) {
+    const ProcessResult r = run({"run", spec.string(), "--target", url, "--trials", "1", "--quiet"});
+    EXPECT_EQ(r.exit_code, exit_code::kUsage) << url << "\n" << both(r);
+    EXPECT_NE(r.err.find("--target"), std::string::npos) << url << "\n" << both(r);
+  }
+  json bad = bank_spec();
+  bad["base_urls"] = {"http://127.0.0.1:99999"};
+  const ProcessResult r = run({"run", write_spec(bad, "bad.json").string(), "--trials", "1", "--quiet"});
+  EXPECT_EQ(r.exit_code, exit_code::kUsage) << both(r);
+  EXPECT_NE(r.err.find("/base_urls/0"), std::string::npos) << both(r);
+  EXPECT_NE(r.err.find("99999"), std::string::npos) << both(r);
+}
+
+// ---------------------------------------------------------------------------
+// run_guarded: what each kind of failure exits with.
+
+TEST(RunGuarded, AnUnexpectedExceptionIsARacecheckBugNotTheTarget) {
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(run_guarded([]() -> int { throw std::logic_error("vector index out of range"); }), exit_code::kInternal);
+  const std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("bug in racecheck"), std::string::npos) << said;
+  EXPECT_EQ(said.find("racecheck: target"), std::string::npos) << said;
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(run_guarded([]() -> int { throw 42; }), exit_code::kInternal);
+  testing::internal::GetCapturedStderr();
+}
+
+TEST(RunGuarded, TargetLocalAndUsageErrorsKeepTheirCodes) {
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(run_guarded([]() -> int { throw TargetError("setup #0: connection refused"); }), exit_code::kTarget);
+  EXPECT_EQ(run_guarded([]() -> int { throw LocalError("out of file descriptors"); }), exit_code::kLocal);
+  EXPECT_EQ(run_guarded([]() -> int { throw std::bad_alloc(); }), exit_code::kLocal);
+  EXPECT_EQ(run_guarded([]() -> int { throw CLI::ValidationError("--budget", "bad"); }), exit_code::kUsage);
+  EXPECT_EQ(run_guarded([] { return exit_code::kViolation; }), exit_code::kViolation);
+  testing::internal::GetCapturedStderr();
+}
+
+}  // namespace
+}  // namespace racecheck::test
