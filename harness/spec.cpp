@@ -787,7 +787,7 @@ class SpecReader {
       }
       return;
     }
-    if (contains(drawn, "none") && !any_optional) {
+    if (contains(drawn, "none") && drawn.size() > 1 && !any_optional) {
       warn(spec, child(kp, "none"), "never applies: every operation that takes a key is \"idempotency\": \"required\"");
     }
     if (drawn.size() == 1 && drawn.front() == "none") {
