@@ -67,8 +67,8 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
       if (implicit_account) a["account"] = 0;
       return a;
     });
-    auto listed = [&f](const std::vector<std::string>& names) {
-      return std::find(names.begin(), names.end(), f) != names.end();
+    auto listed = [&f](const std::vector<std::string>& operations) {
+      return std::find(operations.begin(), operations.end(), f) != operations.end();
     };
     const rc::Gen<KeyPolicy> key_policy = listed(s.keyless_operations) ? rc::gen::just(KeyPolicy::None)
                                           : listed(s.keyed_operations) ? weighted_choice(keyed_policies)
