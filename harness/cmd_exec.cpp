@@ -14,6 +14,7 @@
 #include "harness/exit_codes.h"
 #include "harness/local_error.h"
 #include "harness/history_writer.h"
+#include "harness/idempotency_keys.h"
 #include "harness/run_cli.h"
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
@@ -112,6 +113,10 @@ int run_exec(const ExecArgs& args) {
     std::cerr << "racecheck exec: setup failed: " << e.what() << "\n";
     return exit_code::kTarget;
   }
+
+  // A saved scenario's "key" fields are key groups: this run sends keys of its
+  // own, so that a store that kept the keys of an earlier run never replays them.
+  scenario = with_idempotency_keys(scenario, spec, new_run_id(), 1);
 
   SpecProtocol protocol(spec, setup.variables);
   ExecutorOptions options;

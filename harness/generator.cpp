@@ -39,8 +39,13 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
   for (const auto& [p, w] : s.key_policy_weights)
     if (w > 0) policies.emplace_back(w, p);
   if (policies.empty()) policies.emplace_back(1, KeyPolicy::None);
+  // An op that requires a key draws from the same policies without "none".
+  std::vector<std::pair<int, KeyPolicy>> keyed_policies;
+  for (const auto& entry : policies)
+    if (entry.second != KeyPolicy::None) keyed_policies.push_back(entry);
+  if (keyed_policies.empty()) keyed_policies.emplace_back(1, KeyPolicy::Fresh);
 
-  return rc::gen::mapcat(weighted_choice(mix), [s, policies](const std::string& f) {
+  return rc::gen::mapcat(weighted_choice(mix), [s, policies, keyed_policies](const std::string& f) {
     // Arguments of this op, each from its domain; "account" from the account count.
     std::vector<std::string> names;
     if (auto it = s.op_arguments.find(f); it != s.op_arguments.end()) names = it->second;
@@ -55,19 +60,25 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
         arg_gens.push_back(rc::gen::just(json(1)));
       }
     }
-    auto args = rc::gen::exec([names, arg_gens] {
+    const bool implicit_account = s.implicit_account && std::find(names.begin(), names.end(), "account") == names.end();
+    auto args = rc::gen::exec([names, arg_gens, implicit_account] {
       json a = json::object();
       for (std::size_t i = 0; i < names.size(); ++i) a[names[i]] = *arg_gens[i];
+      if (implicit_account) a["account"] = 0;
       return a;
     });
-    const bool keyless = std::find(s.keyless_operations.begin(), s.keyless_operations.end(), f) !=
-                         s.keyless_operations.end();
+    auto listed = [&f](const std::vector<std::string>& operations) {
+      return std::find(operations.begin(), operations.end(), f) != operations.end();
+    };
+    const rc::Gen<KeyPolicy> key_policy = listed(s.keyless_operations) ? rc::gen::just(KeyPolicy::None)
+                                          : listed(s.keyed_operations) ? weighted_choice(keyed_policies)
+                                                                       : weighted_choice(policies);
     // false first: RapidCheck shrinks a weighted choice toward the first element.
     const int lost = std::clamp(s.lost_response_percent, 0, 100);
     auto lose = weighted_choice<bool>({{100 - lost, false}, {lost, true}});
     return rc::gen::build<OpPlan>(rc::gen::set(&OpPlan::f, rc::gen::just(f)),
                                   rc::gen::set(&OpPlan::args, args),
-                                  rc::gen::set(&OpPlan::key_policy, keyless ? rc::gen::just(KeyPolicy::None) : weighted_choice(policies)),
+                                  rc::gen::set(&OpPlan::key_policy, key_policy),
                                   rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, s.max_attempts) + 1)),
                                   rc::gen::set(&OpPlan::lose_response, lose));
   });
@@ -127,7 +138,7 @@ Scenario build_scenario(const ScenarioPlan& plan) {
       op.max_attempts = p.attempts;
       op.lose_response = p.lose_response;
       if (p.key_policy != KeyPolicy::None) {
-        op.key = "c" + std::to_string(c) + "-op" + std::to_string(i);
+        op.key = "c" + std::to_string(c) + "-op" + std::to_string(i);  // the group; keys are made per trial
       } else {
         // Without a key a retry is a new request: a service that executes it again
         // is right to. Only keyed ops are retried.

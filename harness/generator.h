@@ -41,6 +41,10 @@ struct GeneratorSettings {
   std::map<std::string, ArgDomain> arguments;                    // placeholder → domain
   int accounts = 1;                                              // "account" placeholder: 0 .. accounts-1
   std::vector<std::string> keyless_operations;                   // never sent with an idempotency key
+  std::vector<std::string> keyed_operations;                     // always sent with one (policy "none" not drawn)
+  // Every op without an "account" argument acts on account 0: a ledger service
+  // with one account whose requests do not name it.
+  bool implicit_account = false;
   std::map<KeyPolicy, int> key_policy_weights{{KeyPolicy::Fresh, 1}};
   int max_attempts = 1;                // retries of an info outcome
   int lost_response_percent = 0;       // chance that an op's first attempt loses its response
@@ -67,10 +71,12 @@ void showValue(const ScenarioPlan& plan, std::ostream& os);  // for RapidCheck's
 
 rc::Gen<ScenarioPlan> gen_scenario_plan(const GeneratorSettings& settings);
 
-// Turns a plan into the concrete scenario: assigns keys and materializes
+// Turns a plan into the concrete scenario: assigns key groups and materializes
 // duplicates (a concurrent duplicate becomes the first op of the next client, so
 // both are in the synchronized burst; a replay is re-sent later by the same
 // client; a different-payload reuse is re-sent with the first argument changed).
+// A key group ("c<client>-op<index>") only says which ops are one logical
+// request; the key sent is made from it when a trial runs (harness/idempotency_keys.h).
 Scenario build_scenario(const ScenarioPlan& plan);
 
 }  // namespace racecheck

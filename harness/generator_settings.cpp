@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "properties/money.h"
+
 namespace racecheck {
 namespace {
 
@@ -27,6 +29,7 @@ GeneratorSettings generator_settings_from_spec(const Spec& spec) {
   s.clients = to_int_range(g.clients);
   s.ops_per_client = to_int_range(g.ops_per_client);
   s.accounts = static_cast<int>(std::max<std::int64_t>(1, g.accounts.hi));
+  s.implicit_account = has_ledger(spec.model) && s.accounts == 1 && spec.accounts.count == 1;
 
   double total = 0;
   for (const auto& [f, w] : g.op_mix) total += w;
@@ -40,14 +43,14 @@ GeneratorSettings generator_settings_from_spec(const Spec& spec) {
 
   for (const auto& op : spec.operations) {
     s.op_arguments[op.name] = op.args;
-    // Idempotency keys are for methods that are not idempotent by HTTP semantics
-    // (IETF draft: POST, PATCH); a GET carries none.
-    if (op.request.method == "GET" || op.request.method == "HEAD" || op.request.method == "OPTIONS")
-      s.keyless_operations.push_back(op.name);
+    // The spec says which operations take keys (by default: not GET, HEAD or
+    // OPTIONS, which are idempotent by HTTP semantics).
+    if (op.idempotency == Idempotency::None) s.keyless_operations.push_back(op.name);
+    if (op.idempotency == Idempotency::Required) s.keyed_operations.push_back(op.name);
     for (const auto& a : op.args) {
       if (a == "account" || a == "key" || s.arguments.count(a)) continue;
       ArgDomain d;
-      if (a == "name" || a == "user" || a == "username") {
+      if (is_name_argument(a)) {
         d.choices = {"alice", "bob", "carol"};
       } else {
         d.range = to_int_range(g.amount);

@@ -9,7 +9,9 @@ namespace racecheck {
 
 // Weights become integers (per mille of the total). Integer placeholders other
 // than "account" (amount, qty, ...) take the spec's amount range; "name" takes a
-// small pool so that creations collide. GET/HEAD/OPTIONS operations get no keys.
+// small pool so that creations collide. Operations marked "idempotency": "none"
+// (by default GET, HEAD, OPTIONS) get no keys; "required" ones always get one.
+// A ledger model with one account puts account 0 into ops that name no account.
 GeneratorSettings generator_settings_from_spec(const Spec& spec);
 
 }  // namespace racecheck

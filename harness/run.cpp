@@ -195,7 +195,7 @@ TrialVerdict verdict_of(const CheckReport& r) {
 std::vector<ReproRequest> repro_requests(const Spec& spec, const TrialEvidence& t, std::uint64_t seed) {
   SpecProtocol protocol(spec, t.variables, seed);  // the seed picks instances in "random" distribution
   std::vector<ReproRequest> out;
-  const Scenario& sc = t.scenario;
+  const Scenario& sc = t.sent_scenario;
   for (int c = 0; c < static_cast<int>(sc.clients.size()); ++c) {
     for (int i = 0; i < static_cast<int>(sc.clients[c].ops.size()); ++i) {
       const auto& op = sc.clients[c].ops[i];

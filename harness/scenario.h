@@ -15,8 +15,10 @@ using json = nlohmann::json;
 struct ScenarioOp {
   std::string f;              // operation name, as in the spec's "operations"
   json args = json::object(); // placeholder values, e.g. {"amount": 50, "account": 0}
-  std::string key;            // idempotency key; "" = send none. Ops sharing a key are
-                              // duplicates (concurrent across clients, replays within one).
+  std::string key;            // key group; "" = send no key. Ops sharing a group are one
+                              // logical request (concurrent duplicates across clients,
+                              // replays within one); each trial sends the group under a
+                              // key of its own (harness/idempotency_keys.h).
   int max_attempts = 1;       // an info outcome is retried with the same key up to this many tries
   bool lose_response = false; // first attempt: abandon after the request is fully sent,
                               // record info "lost-response", then retry (if attempts remain)

@@ -3,6 +3,8 @@
 // default.
 #include "harness/spec.h"
 
+#include "harness/idempotency_keys.h"
+
 #include "properties/bounded_json.h"
 #include "properties/models.h"
 #include "properties/money.h"
@@ -12,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 
@@ -465,14 +468,75 @@ class SpecReader {
     return rule;
   }
 
+  // "idempotency": "required" | "optional" | "none"; default none for the methods
+  // that are idempotent by HTTP semantics, optional otherwise.
+  void operation_idempotency(const json& j, const std::string& pointer, OperationSpec* op) const {
+    const std::string& m = op->request.method;
+    op->idempotency = (m == "GET" || m == "HEAD" || m == "OPTIONS") ? Idempotency::None : Idempotency::Optional;
+    if (!j.contains("idempotency")) return;
+    const std::string p = child(pointer, "idempotency");
+    const std::string value = string_value(j["idempotency"], p);
+    if (value == "required") op->idempotency = Idempotency::Required;
+    else if (value == "optional") op->idempotency = Idempotency::Optional;
+    else if (value == "none") op->idempotency = Idempotency::None;
+    else fail(p, "expected \"required\", \"optional\" or \"none\", got \"" + value + "\"");
+    op->idempotency_given = true;
+  }
+
+  // "idempotency_key": {"template": "...", "max_length": N} or {"format": "uuid"}.
+  IdempotencyKeySpec idempotency_key(const json& j, const std::string& pointer) const {
+    check_keys(j, pointer, {"template", "format", "max_length"});
+    IdempotencyKeySpec k;
+    if (j.contains("template") && j.contains("format")) {
+      fail(pointer, "use either \"template\" or \"format\", not both");
+    }
+    if (j.contains("format")) {
+      const std::string p = child(pointer, "format");
+      const std::string format = string_value(j["format"], p);
+      if (format != "uuid") fail(p, "expected \"uuid\" (or write a \"template\"), got \"" + format + "\"");
+      k.key_template = "{uuid}";
+    }
+    if (j.contains("template")) {
+      const std::string p = child(pointer, "template");
+      k.key_template = string_value(j["template"], p);
+      for (char c : k.key_template) {
+        if (c < 0x21 || c > 0x7e) {
+          fail(p, "a key is sent in a header: only visible ASCII characters (no spaces or control characters)");
+        }
+      }
+      if (auto problem = idempotency_key_template_problem(k.key_template)) fail(p, *problem);
+    }
+    if (j.contains("max_length")) {
+      k.max_length = static_cast<std::size_t>(integer_value(j["max_length"], child(pointer, "max_length"), 1, 4096));
+    }
+    const std::size_t longest = idempotency_key_max_rendered_length(k.key_template);
+    if (longest > k.max_length) {
+      fail(j.contains("max_length") ? child(pointer, "max_length") : pointer,
+           "keys from template \"" + k.key_template + "\" can be " + std::to_string(longest) +
+               " characters long, more than max_length " + std::to_string(k.max_length));
+    }
+    return k;
+  }
+
   OperationSpec operation(const std::string& name, const json& j, const std::string& pointer, const Spec& spec,
                           const std::set<std::string>& variables) const {
-    check_keys(j, pointer, {"method", "path", "headers", "body", "classify", "extract", "volatile"});
+    check_keys(j, pointer, {"method", "path", "headers", "body", "classify", "extract", "volatile", "idempotency"});
     OperationSpec op;
     op.name = name;
     op.request = request_value(j, pointer);
+    operation_idempotency(j, pointer, &op);
     for (const auto& [placeholder, where] : request_placeholders(op.request, pointer)) {
-      if (placeholder == "key") continue;
+      if (placeholder == "account") op.uses_account = true;
+      if (placeholder == "key") {
+        op.uses_key = true;
+        if (op.idempotency == Idempotency::None) {
+          fail(where, op.idempotency_given
+                          ? "{key} is used, but the operation is marked \"idempotency\": \"none\" (it never gets a key)"
+                          : "{key} is used, but a " + op.request.method + " operation takes no key by default: "
+                            "set \"idempotency\" to \"optional\" or \"required\"");
+        }
+        continue;
+      }
       if (placeholder.rfind("secret:", 0) == 0) {
         check_secret_placeholder(placeholder, where, spec);
       } else if (variables.count(placeholder)) {
@@ -571,7 +635,8 @@ class SpecReader {
   Spec spec(const json& j) const {
     Spec spec;
     spec.file_name = file_;
-    check_keys(j, "", {"name", "base_urls", "distribution", "request", "headers", "idempotency_header", "secrets",
+    check_keys(j, "", {"name", "base_urls", "distribution", "request", "headers", "idempotency_header",
+                       "idempotency_key", "secrets",
                        "secret_headers", "setup", "accounts", "operations", "final_read", "model", "invariants",
                        "generator", "$comment"});
     if (j.contains("name")) spec.name = string_value(j["name"], "/name");
@@ -632,7 +697,9 @@ class SpecReader {
         check_secret_placeholder(placeholder, child("/headers", name), spec);
       }
     }
-    if (j.contains("idempotency_header")) {
+    if (j.contains("idempotency_header") && j["idempotency_header"].is_null()) {
+      spec.idempotency_header.clear();  // the service takes keys only where a template uses {key}
+    } else if (j.contains("idempotency_header")) {
       spec.idempotency_header = string_value(j["idempotency_header"], "/idempotency_header");
       try {
         headers_value(json::object({{spec.idempotency_header, ""}}), "/idempotency_header");
@@ -725,7 +792,93 @@ class SpecReader {
     bool accounts_given = j.contains("generator") && j["generator"].is_object() && j["generator"].contains("accounts");
     spec.generator = generator(j.contains("generator") ? j["generator"] : json::object(), "/generator", spec);
     if (!accounts_given) spec.generator.accounts = {spec.accounts.count, spec.accounts.count};
+    if (j.contains("idempotency_key")) spec.idempotency_key = idempotency_key(j["idempotency_key"], "/idempotency_key");
+    lint_idempotency(j, &spec);
+    lint_accounts(j, &spec);
     return spec;
+  }
+
+  void warn(Spec* spec, const std::string& pointer, const std::string& reason) const {
+    spec->warnings.push_back(format_spec_error(file_, pointer, reason));
+  }
+
+  // Which operations take keys, and whether the key policies can apply to them.
+  void lint_idempotency(const json& j, Spec* spec) const {
+    bool any_keyed = false, any_optional = false, any_changeable = false;
+    for (auto& op : spec->operations) {
+      const std::string p = child("/operations", op.name);
+      if (op.idempotency != Idempotency::None && spec->idempotency_header.empty() && !op.uses_key) {
+        if (op.idempotency_given) {
+          fail(child(p, "idempotency"), std::string("\"") + (op.idempotency == Idempotency::Required ? "required" : "optional") +
+                                            "\", but a key would never reach the service: /idempotency_header is null "
+                                            "and the template does not use {key}");
+        }
+        op.idempotency = Idempotency::None;  // by default: nothing could carry the key
+        continue;
+      }
+      if (op.idempotency == Idempotency::None) continue;
+      any_keyed = true;
+      any_optional = any_optional || op.idempotency == Idempotency::Optional;
+      for (const auto& a : op.args) any_changeable = any_changeable || (a != "account" && !is_name_argument(a));
+    }
+    const bool policy_given = j.contains("generator") && j["generator"].contains("key_policy");
+    if (!policy_given) return;
+    const std::string kp = "/generator/key_policy";
+    std::vector<std::string> drawn;
+    for (const auto& [name, w] : spec->generator.key_policy)
+      if (w > 0) drawn.push_back(name);
+    if (!any_keyed) {
+      for (const auto& name : drawn) {
+        if (name != "none") {
+          warn(spec, child(kp, name), "never applies: no operation takes an idempotency key (every one is "
+                                      "\"idempotency\": \"none\" or a GET)");
+        }
+      }
+      return;
+    }
+    if (contains(drawn, "none") && drawn.size() > 1 && !any_optional) {
+      warn(spec, child(kp, "none"), "never applies: every operation that takes a key is \"idempotency\": \"required\"");
+    }
+    if (drawn.size() == 1 && drawn.front() == "none") {
+      for (const auto& op : spec->operations) {
+        if (op.idempotency == Idempotency::Required) {
+          warn(spec, kp, "draws only \"none\", which never applies to operation \"" + op.name +
+                             "\" (\"idempotency\": \"required\"): it is sent with a fresh key every time");
+        }
+      }
+    }
+    if (contains(drawn, "different-payload") && !any_changeable) {
+      warn(spec, child(kp, "different-payload"),
+           "no operation that takes a key has a numeric argument to change (such as {amount}): the reuse is "
+           "sent with the same payload, as a sequential-replay");
+    }
+  }
+
+  // Operations that never name an account while the model tracks accounts.
+  void lint_accounts(const json& j, Spec* spec) const {
+    bool any = false;
+    for (const auto& op : spec->operations) any = any || op.uses_account;
+    const int accounts = static_cast<int>(std::max<std::int64_t>(spec->accounts.count, spec->generator.accounts.hi));
+    if (!any) {
+      if (accounts > 1) {
+        fail("/operations", "no operation uses {account} (in its path, query, headers or body), but " +
+                                std::to_string(accounts) + " accounts are set up per trial (/accounts/count, "
+                                "/generator/accounts): no request could say which account it acts on");
+      }
+      if (has_ledger(spec->model) || j.contains("accounts")) {
+        warn(spec, "/operations",
+             "no operation uses {account}: every operation is taken to act on the single account (index 0)");
+      }
+      return;
+    }
+    if (accounts <= 1 || !has_ledger(spec->model)) return;
+    for (const auto& op : spec->operations) {
+      if (!op.uses_account && op.name != spec->final_read) {
+        warn(spec, child("/operations", op.name),
+             "does not use {account} while other operations do: with " + std::to_string(accounts) +
+                 " accounts the model counts it against no account");
+      }
+    }
   }
 
  private:
@@ -843,6 +996,10 @@ std::vector<std::string> template_placeholders(const std::string& text) {
   return names;
 }
 
+bool is_name_argument(const std::string& argument) {
+  return argument == "name" || argument == "user" || argument == "username";
+}
+
 std::string strip_volatile_fields(const std::string& body, const std::vector<std::string>& pointers) {
   if (pointers.empty()) return body;
   json parsed = parse_bounded_json(body);
@@ -913,7 +1070,9 @@ Spec load_spec_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw SpecError(path, "", "cannot read the file");
-  return parse_spec_text(text.str(), path);
+  Spec spec = parse_spec_text(text.str(), path);
+  for (const auto& w : spec.warnings) std::cerr << "warning: " << w << "\n";
+  return spec;
 }
 
 }  // namespace racecheck

@@ -75,6 +75,11 @@ struct SetupRequest {
   std::vector<std::pair<std::string, std::string>> capture;  // variable name -> JSON pointer
 };
 
+// Whether an operation takes an idempotency key (docs/spec.md, "Per-operation
+// idempotency"). Required: every op of this kind is sent with a key; Optional:
+// the generator's key_policy decides; None: never a key (the service ignores them).
+enum class Idempotency { Required, Optional, None };
+
 struct OperationSpec {
   std::string name;
   RequestTemplate request;
@@ -82,6 +87,21 @@ struct OperationSpec {
   std::vector<std::pair<std::string, std::string>> extract;  // output field -> JSON pointer
   std::vector<std::string> volatile_fields;                  // JSON pointers ignored when replays are compared
   std::vector<std::string> args;  // scenario args the template needs ("amount", "account"), derived from it
+  // Default: None for GET, HEAD and OPTIONS (idempotent by HTTP semantics), Optional otherwise.
+  Idempotency idempotency = Idempotency::Optional;
+  bool idempotency_given = false;  // written in the spec (not the method's default)
+  bool uses_key = false;           // the template has a {key} placeholder
+  bool uses_account = false;       // the template has an {account} placeholder
+};
+
+// How the idempotency key of one logical operation is spelled (docs/spec.md,
+// "Idempotency keys"). Keys are assigned when a trial runs, never frozen in a
+// scenario: {run} is random per run, {trial} counts this run's trials, {client}
+// and {op} place the key's first operation in the scenario, {uuid} is a UUID
+// (version 4 layout) derived from all four.
+struct IdempotencyKeySpec {
+  std::string key_template = "rc-{run}-t{trial}-c{client}-op{op}";
+  std::size_t max_length = 255;
 };
 
 struct AccountsSpec {
@@ -137,7 +157,8 @@ struct Spec {
   int request_timeout_ms = 5000;
   std::size_t max_body_bytes = 1 << 20;
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
-  std::string idempotency_header = "Idempotency-Key";
+  std::string idempotency_header = "Idempotency-Key";  // "" (null in the spec): keys only through {key}
+  IdempotencyKeySpec idempotency_key;
   std::map<std::string, std::string> secret_env;  // secret name -> environment variable
   std::map<std::string, std::string> secrets;     // secret name -> value (read at load)
   std::vector<std::string> secret_headers;        // header names never written to a report
@@ -149,6 +170,9 @@ struct Spec {
   std::string model = "account";   // a name from properties/models.h model_names()
   std::vector<std::string> invariants;  // empty = every invariant that applies to the model
   GeneratorSpec generator;
+  // Lint findings that do not stop the spec from loading, each
+  // "<file>: <JSON pointer>: <reason>"; load_spec_file prints them to stderr.
+  std::vector<std::string> warnings;
 
   const OperationSpec* find_operation(const std::string& name) const;  // nullptr if absent
   // Every secret value: a report writer replaces each occurrence with "[secret]".
@@ -156,7 +180,8 @@ struct Spec {
   bool is_secret_header(const std::string& header_name) const;  // case-insensitive
 };
 
-// Throws SpecError. JSON syntax errors name the file, line and column.
+// Throws SpecError. JSON syntax errors name the file, line and column. Prints
+// each of spec.warnings to stderr as "warning: <file>: <pointer>: <reason>".
 Spec load_spec_file(const std::string& path);
 Spec parse_spec(const json& j, const std::string& file_name);
 // Parses text (used by load_spec_file; tests use it to check line/column errors).
@@ -169,6 +194,10 @@ void override_base_urls(Spec& spec, std::vector<std::string> urls);
 // The placeholder names in a template string, e.g. "/a/{account}/{x}" -> account, x.
 // "{{" and "}}" are literal braces. Throws std::invalid_argument on an unclosed '{'.
 std::vector<std::string> template_placeholders(const std::string& text);
+
+// An argument the generator draws from a small pool of names ("name", "user",
+// "username") rather than from the integer amount range.
+bool is_name_argument(const std::string& argument);
 
 // Removes the volatile fields (JSON pointers) from a JSON body; a body that is
 // not JSON is returned unchanged. Used to compare replayed responses.

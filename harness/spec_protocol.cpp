@@ -182,7 +182,8 @@ HttpRequest SpecProtocol::render(const ScenarioOp& op, int instance) const {
     return std::nullopt;
   };
   HttpRequest request = render_request(spec_, spec_op->request, spec_.base_urls[static_cast<std::size_t>(instance)], lookup);
-  if (!op.key.empty()) {
+  // No header name (idempotency_header: null): the key travels only where a template says {key}.
+  if (!op.key.empty() && !spec_.idempotency_header.empty()) {
     if (op.key.find_first_of("\r\n") != std::string::npos) throw RenderError("idempotency key contains a line break");
     request.headers.push_back({spec_.idempotency_header, op.key});
   }

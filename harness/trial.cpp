@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "harness/history_writer.h"
+#include "harness/idempotency_keys.h"
 #include "harness/interrupt.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial_setup.h"
@@ -35,6 +36,7 @@ TrialRunner::TrialRunner(Spec spec, std::uint64_t seed, double check_budget_ms, 
       check_budget_ms_(check_budget_ms),
       history_path_(std::move(history_path)),
       account_count_(std::max({1, spec_.accounts.count, static_cast<int>(spec_.generator.accounts.hi)})),
+      run_id_(new_run_id()),
       executor_(executor_options(spec_)) {}
 
 TrialRunner::~TrialRunner() = default;
@@ -43,6 +45,8 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   check_scenario(spec_, scenario, account_count_);
   TrialEvidence t;
   t.scenario = scenario;
+  // Fresh keys for every trial: the target's idempotency store outlives its reset.
+  t.sent_scenario = with_idempotency_keys(scenario, spec_, run_id_, ++trials_started_);
 
   MemorySink memory;
   std::vector<HistorySink*> sinks{&memory};
@@ -72,7 +76,7 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   SpecProtocol protocol(spec_, setup.variables, seed_);
 
   phase_start = monotonic_ns();
-  t.exec = executor_.run(scenario, protocol, sink, origin);  // one clock for setup, burst, final read
+  t.exec = executor_.run(t.sent_scenario, protocol, sink, origin);  // one clock for setup, burst, final read
   t.timings.scenario_ns = monotonic_ns() - phase_start;
 
   // Final reads (if the spec has one): their own process, after every client. An

@@ -26,7 +26,8 @@ struct TrialTimings {
 };
 
 struct TrialEvidence {
-  Scenario scenario;
+  Scenario scenario;             // as given: key groups, not keys (a replay makes its own keys)
+  Scenario sent_scenario;        // with the idempotency keys this trial sent (harness/idempotency_keys.h)
   std::vector<Event> events;     // setup "open" ops, the scenario's events, the final reads
   CheckReport report;
   ExecutorResult exec;
@@ -53,6 +54,10 @@ class TrialRunner {
 
   const Spec& spec() const { return spec_; }
   int account_count() const { return account_count_; }
+  // Random per runner (never from the seed): every key this runner sends is
+  // made from it and from the trial's number, 1 for the first run() call.
+  const std::string& run_id() const { return run_id_; }
+  std::int64_t trials_started() const { return trials_started_; }
 
  private:
   Spec spec_;
@@ -60,6 +65,8 @@ class TrialRunner {
   double check_budget_ms_;
   std::string history_path_;
   int account_count_;
+  std::string run_id_;
+  std::int64_t trials_started_ = 0;
   Executor executor_;
   std::unique_ptr<JsonlFileSink> history_file_;  // opened by the first trial, emptied by each next one
 };

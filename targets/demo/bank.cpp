@@ -183,9 +183,12 @@ void DemoBank::Impl::change_balance(Operation op, const httplib::Request& req,
   }
   if (key.empty()) return send_bad_request(res, "Idempotency-Key header is empty");
 
-  const std::string scoped_key =
-      id + '\n' + (op == Operation::Withdraw ? "withdraw" : "deposit") + '\n' + key;
-  const std::string fingerprint = std::to_string(amount);  // the whole payload, canonical
+  const std::string operation = op == Operation::Withdraw ? "withdraw" : "deposit";
+  const bool global = config.key_scope == KeyScope::Global;
+  const std::string scoped_key = global ? key : id + '\n' + operation + '\n' + key;
+  // The payload, canonical. In the global scope, as in common middleware, the
+  // fingerprint covers the operation and the body, not the account in the path.
+  const std::string fingerprint = (global ? operation + '\n' : std::string()) + std::to_string(amount);
   const bool correct = config.idempotency == IdempotencyMode::Correct;
   IdempotencyStore::Claim claim = idempotency.claim(scoped_key, fingerprint, correct);
   switch (claim.decision) {

@@ -16,16 +16,26 @@ enum class BalanceMode {
   Safe,  // the same read-wait-write, serialized by a per-account mutex
 };
 
-// What an Idempotency-Key header does (keys are scoped per account+operation).
+// What an Idempotency-Key header does (scoped as DemoBankConfig::key_scope says).
 enum class IdempotencyMode {
   None,       // the header is ignored: every retry executes again
   RacyCache,  // check the cache, process, store: concurrent duplicates both execute
   Correct,    // atomic in-flight marker; 409 key_in_flight, byte-identical replay, 422 key_reused
 };
 
+// Where an Idempotency-Key is looked up.
+enum class KeyScope {
+  Account,  // per account and operation: a new account starts with no keys
+  Global,   // one store for the whole service, as real services keep theirs (per API
+            // client, for hours). The fingerprint is the operation and the body, as in
+            // common middleware: the same key and amount for another account is answered
+            // with the stored response; another operation or amount is a reuse (422)
+};
+
 struct DemoBankConfig {
   BalanceMode balance = BalanceMode::Racy;
   IdempotencyMode idempotency = IdempotencyMode::None;
+  KeyScope key_scope = KeyScope::Account;
   int race_window_us = 500;  // gap between read and write; 0 = just yield the thread
   int work_us = 200;         // simulated processing per withdraw/deposit, in every mode
   int threads = 256;         // server worker threads = concurrent keep-alive connections
@@ -35,6 +45,7 @@ struct DemoBankConfig {
 // parse_* throw std::invalid_argument naming the accepted values.
 BalanceMode parse_balance_mode(std::string_view name);
 IdempotencyMode parse_idempotency_mode(std::string_view name);
+KeyScope parse_key_scope(std::string_view name);  // "account" or "global"
 std::string to_string(BalanceMode mode);
 std::string to_string(IdempotencyMode mode);
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   int port = 0;
   std::string balance_mode = "racy";
   std::string idempotency_mode = "none";
+  std::string key_scope = "account";
   bool allow_non_loopback = false;
   DemoBankConfig config;
   app.add_option("--host", host, "address to listen on (loopback only unless --allow-non-loopback)");
@@ -37,6 +38,10 @@ int main(int argc, char** argv) {
   app.add_option("--idempotency", idempotency_mode,
                  "Idempotency-Key handling: none | racy-cache | correct")
       ->check(CLI::IsMember({"none", "racy-cache", "correct"}));
+  app.add_option("--key-scope", key_scope,
+                 "where Idempotency-Keys live: account (per account and operation) | global (one store, "
+                 "kept for the life of the process, as real services keep theirs)")
+      ->check(CLI::IsMember({"account", "global"}));
   app.add_option("--race-window-us", config.race_window_us,
                  "gap between reading and writing a balance, microseconds (0 = yield)")
       ->check(CLI::Range(0, 10'000'000));
@@ -62,6 +67,7 @@ int main(int argc, char** argv) {
   }
   config.balance = parse_balance_mode(balance_mode);
   config.idempotency = parse_idempotency_mode(idempotency_mode);
+  config.key_scope = parse_key_scope(key_scope);
 
   // Block the stop signals in every thread (server threads inherit this mask)
   // so that main receives them synchronously with sigwait and stops cleanly.

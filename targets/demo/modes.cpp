@@ -20,6 +20,12 @@ IdempotencyMode parse_idempotency_mode(std::string_view name) {
                               "' (expected none, racy-cache or correct)");
 }
 
+KeyScope parse_key_scope(std::string_view name) {
+  if (name == "account") return KeyScope::Account;
+  if (name == "global") return KeyScope::Global;
+  throw std::invalid_argument("unknown key scope '" + std::string(name) + "' (expected account or global)");
+}
+
 std::string to_string(BalanceMode mode) {
   return mode == BalanceMode::Racy ? "racy" : "safe";
 }
