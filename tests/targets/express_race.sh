@@ -10,7 +10,6 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 EXPRESS=$ROOT/targets/express
 ROUNDS=${ROUNDS:-5}
 BURST=${BURST:-16}
-IDEMPOTENT=" idem-mem-racy idem-correct idem-pg-unique multi-instance-mem multi-instance-shared "
 
 passed=0 failed=0
 WORK=$(mktemp -d)
@@ -34,7 +33,11 @@ printf '%-26s %-6s %-7s %s\n' target seed expected "rounds broken"
 for t in "${targets[@]}"; do
   expected=$(field "$t" expected); model=$(field "$t" model); section=$(field "$t" seed_section)
   case "$model" in
-    account) demo=bank; [[ "$IDEMPOTENT" == *" $t "* ]] && demo=idem ;;
+    # Keyed targets: concurrent duplicates of one key, or, where only successes
+    # are stored, retries of refused requests.
+    account) case "$(field "$t" 'keys?.replays')" in
+               every-response) demo=idem ;; successes) demo=idem-refusal ;; *) demo=bank ;;
+             esac ;;
     unique-create) demo=users ;;
     inventory) demo=inventory ;;
     *) echo "FAIL $t: no demo for model $model"; failed=$((failed + 1)); continue ;;
