@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs racecheck against every Express example target ROUNDS times and checks
-# that it flags exactly the buggy ones: prints a table (target, seed §,
+# that it flags exactly the buggy ones: prints a table (target,
 # expected, verdict, time to first violation, minimal scenario size,
 # reproduction rate) and exits non-zero on any miss (a round of a buggy target
 # without a violation) or false alarm (a violation on a safe target). A buggy
@@ -103,11 +103,10 @@ shows_violation() {  # shows_violation RESULT.json EXPECTED.json
 }
 
 misses=0 false_alarms=0 errors=0
-row() { printf '%-26s %-5s %-30s %-22s %-10s %-10s %-8s %s\n' "$@"; }
-row target seed expect verdict first_viol minimal repro result
+row() { printf '%-26s %-30s %-22s %-10s %-10s %-8s %s\n' "$@"; }
+row target expect verdict first_viol minimal repro result
 for t in "${targets[@]}"; do
   exp=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).expected' "$HERE/$t/expected.json")
-  section=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).seed_section' "$HERE/$t/expected.json")
   # The invariant a buggy target must be caught breaking, or empty.
   violates=$(node -p 'const v = JSON.parse(require("fs").readFileSync(process.argv[1])).violates; v ? v.invariant : ""' "$HERE/$t/expected.json")
   expect_label=$exp
@@ -157,7 +156,7 @@ for t in "${targets[@]}"; do
   fi
   verdict="violation $found/$ran"
   [ $other -gt 0 ] && verdict="$verdict (+$other other)"
-  row "$t" "$section" "$expect_label" "$verdict" "$first_viol" "$minimal" "$repro" "$result"
+  row "$t" "$expect_label" "$verdict" "$first_viol" "$minimal" "$repro" "$result"
 done
 [ $KEEP_RESULTS -eq 1 ] && echo "racecheck results and logs: $OUT"
 echo "misses $misses, false alarms $false_alarms, errors $errors"

@@ -63,7 +63,7 @@ function generator(opMix, amount, keyed) {
 // The top of every spec: comment, name, instances and request settings.
 function specHead(name, expected, note = '') {
   return {
-    $comment: `Express target ${name} (${expected.seed_section}, expected ${expected.expected}): ${expected.why}${note}`,
+    $comment: `Express target ${name} (expected ${expected.expected}): ${expected.why}${note}`,
     name: `express ${name}`,
     base_urls: Array.from({ length: expected.instances ?? 1 }, () => PLACEHOLDER_URL),
     distribution: 'round-robin',

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §15 gone wrong: the busy-lock of the seed, copied as written —
+// A busy-lock gone wrong, as it is often written —
 // `try { performCriticalWork() } finally { locked = false }` — around work that
 // is async. The `return` hands back a promise without awaiting it, so the
 // `finally` releases the lock as soon as the work has STARTED. The next request

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §15: one global lock flag; a request that finds it taken is refused
+// A busy-lock: one global lock flag; a request that finds it taken is refused
 // with 429 instead of waiting. The read-modify-write around the awaited fraud
 // check is only safe because the lock stays held until the work has finished:
 // `return await` keeps the `finally` from running before the promise settles.

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §16-§19 done right in one process: the in-memory balance of mem-sync
+// Idempotency keys done right in one process: the in-memory balance of mem-sync
 // behind an idempotency layer that claims each key with an in-flight marker
 // before the first await (duplicates in flight get 409 key_in_flight), stores
 // every finished response and replays it — refusals too — and refuses a key

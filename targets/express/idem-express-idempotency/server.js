@@ -1,5 +1,5 @@
 'use strict';
-// Seed §19 with a published middleware: express-idempotency 1.0.x (Ville de
+// Idempotency keys through a published middleware: express-idempotency 1.0.x (Ville de
 // Montréal, "inspired from the Stripe idempotency implementation"), set up as
 // its README shows — `app.post('*', idempotency())` after the body parser, its
 // default in-memory data adapter, and each handler returning early when

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §19 taken literally: "Already processed? -> return previous result. Not
+// An idempotency cache taken literally: "Already processed? -> return previous result. Not
 // processed? -> execute logic", with an in-memory cache of finished responses.
 // The cache is written only AFTER the operation (which awaits a fraud check),
 // so a duplicate that arrives while the original is in flight — a client

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §19 with the idempotency layer of idem-correct (in-flight marker before
+// Idempotency keys with the layer of idem-correct (in-flight marker before
 // the first await, 409 to duplicates in flight, 422 to a reused key), but
 // storing only SUCCESSFUL responses — "why would anyone replay an error?". A
 // withdrawal refused for insufficient funds leaves no trace of its key, so the

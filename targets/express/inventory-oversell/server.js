@@ -1,5 +1,5 @@
 'use strict';
-// Seed §23's "inventory updates" without the queue: a reservation checks the
+// Inventory updates without a queue: a reservation checks the
 // available stock, awaits the warehouse service (which confirms the pick
 // location), then decrements. Concurrent checkouts of the last units all pass
 // the check during each other's await: oversold stock, negative availability.

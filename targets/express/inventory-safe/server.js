@@ -1,5 +1,5 @@
 'use strict';
-// The inventory with atomic logic (seed §12): the warehouse call is awaited
+// The inventory with atomic logic: the warehouse call is awaited
 // FIRST, and the availability check and the decrement then happen in one
 // synchronous step, so no other reservation can run between them.
 const { createApp, addErrorHandlers, listen } = require('../lib/server');

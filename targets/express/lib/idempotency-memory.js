@@ -1,5 +1,5 @@
 'use strict';
-// Idempotency keys kept in process memory, done right (seed §16-§19, the IETF
+// Idempotency keys kept in process memory, done right (the IETF
 // Idempotency-Key draft): the key is claimed with an in-flight marker
 // SYNCHRONOUSLY, before the first await, so a duplicate that arrives while the
 // original is still running is refused with 409 instead of executing again;
@@ -7,7 +7,7 @@
 // refusals (409 insufficient funds) included; the same key with a different
 // payload is refused with 422. Keys are scoped to the account they act on.
 //
-// Correct inside ONE process only: a second instance has its own Map (§21).
+// Correct inside ONE process only: a second instance has its own Map.
 //
 // The store lives as long as the process and forgets a key only when its TTL
 // has passed: like the key store of a real service, nothing a test does to the

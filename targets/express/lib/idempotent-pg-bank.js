@@ -1,6 +1,5 @@
 'use strict';
-// A bank whose balances AND idempotency keys live in PostgreSQL (seed §19 +
-// §26): the key row is inserted first, in the same transaction as the balance
+// A bank whose balances AND idempotency keys live in PostgreSQL: the key row is inserted first, in the same transaction as the balance
 // update, under a primary key (account_id, key). A duplicate's INSERT ... ON
 // CONFLICT DO NOTHING waits for the original's transaction; once it commits,
 // the duplicate inserts nothing and replays the stored response (or gets 422

@@ -23,7 +23,7 @@ class MemoryAccounts {
     return this.byId.get(id) ?? null;
   }
 
-  // Seed §4: the fraud check is awaited first, then the balance is checked and
+  // The fraud check is awaited first, then the balance is checked and
   // written in one synchronous step. Nothing can run between the check and the
   // write on Node's single thread, so this is safe without any lock.
   async checkThenSet(id, delta) {
@@ -35,7 +35,7 @@ class MemoryAccounts {
     return results.applied(account, Math.abs(delta));
   }
 
-  // Seed §7/§11: read, check, await the fraud check, write the value computed
+  // Read, check, await the fraud check, write the value computed
   // from the read. Another request for the same account that runs during the
   // await makes `current` stale: safe only when the caller lets no other
   // movement of this account run meanwhile (a lock, a mutex, a serial queue).

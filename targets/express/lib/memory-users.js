@@ -1,6 +1,5 @@
 'use strict';
-// The in-memory user list of the user-registration targets (`let users = []`
-// in seed §20) and the identity-provider call registration awaits. How a
+// The in-memory user list of the user-registration targets (`let users = []`) and the identity-provider call registration awaits. How a
 // registration checks that a name is free around that await is what each
 // target gets right or wrong, so it stays there.
 const crypto = require('node:crypto');

@@ -70,7 +70,7 @@ async function getAccount(pool, id) {
   return rows[0] ?? null;
 }
 
-// Seed §10: check and write in one conditional statement, so no other
+// Check and write in one conditional statement, so no other
 // transaction's update can fall between them (no lost update, no overdraft).
 // `db` is a pool or a client inside a transaction.
 async function conditionalMove(db, id, delta) {

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §5/§7 (and §11 for deposits): the same in-memory balance, but the
+// An await between check and write: the same in-memory balance, but the
 // service awaits a remote call between reading the balance and writing it.
 // While this request waits, other requests run and act on what they read:
 //   withdraw: check, await fraud check, then subtract — two withdrawals both

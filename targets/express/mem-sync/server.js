@@ -1,5 +1,5 @@
 'use strict';
-// Seed §4 as written: the balance lives in process memory and the check and
+// The balance lives in process memory and the check and
 // the write happen in one synchronous step. The fraud check is awaited BEFORE
 // the check, so requests do interleave, but nothing can run between
 // "balance >= amount" and "balance -= amount": on Node's single thread this is

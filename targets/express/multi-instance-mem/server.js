@@ -1,5 +1,5 @@
 'use strict';
-// Seed §21/§26: a service that is correct as one process, scaled out. Balances
+// A service that is correct as one process, scaled out. Balances
 // are in the shared PostgreSQL database (atomic conditional updates, no lost
 // update), but the idempotency keys are kept by the correct in-memory layer of
 // idem-correct — in EACH instance's own memory. launch.sh starts two instances;

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §13/§14 done with a real lock: one async-mutex per account. Requests for
+// Serialization done with a real lock: one async-mutex per account. Requests for
 // the same account queue up (instead of being refused like the busy-lock) and
 // run the read, the awaited fraud check and the write one at a time; requests
 // for different accounts do not wait for each other.

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §23/§24: Request -> Queue -> Worker -> Safe execution. Handlers do not
+// Request -> Queue -> Worker -> Safe execution. Handlers do not
 // touch the balance; they enqueue a job and await its result. One worker takes
 // jobs off the queue one at a time and runs each to completion — read, awaited
 // fraud check, write — before starting the next, so no two jobs interleave

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §20 fixed with atomic logic (§12): the name is RESERVED in the same
+// Unique user names with atomic logic: the name is RESERVED in the same
 // synchronous step as the uniqueness check, before the identity-provider await;
 // a concurrent registration of the same name sees the reservation and gets 409.
 // If creating the login fails, the reservation is released.

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §20, "50 users creating accounts": registered users in a global array
+// "50 users creating accounts": registered users in a global array
 // (`let users = []`). Registration checks that the name is free, awaits the
 // identity provider that creates the login, then pushes the user. Two sign-ups
 // for the same name both pass the check during each other's await: two
