@@ -31,7 +31,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$EXPRESS/launch.sh" list)
 printf '%-26s %-6s %-7s %s\n' target seed expected "rounds broken"
 for t in "${targets[@]}"; do
-  expected=$(field "$t" expected); model=$(field "$t" model); section=$(field "$t" seed_section)
+  expected=$(field "$t" expected); model=$(field "$t" model)
   case "$model" in
     # Keyed targets: concurrent duplicates of one key, or, where only successes
     # are stored, retries of refused requests.
@@ -61,7 +61,7 @@ for t in "${targets[@]}"; do
     esac
   done
   "$EXPRESS/launch.sh" stop "$pidfile"
-  printf '%-26s %-6s %-7s %d/%d %s\n' "$t" "$section" "$expected" "$broken" "$ROUNDS" "$example"
+  printf '%-26s %-7s %d/%d %s\n' "$t" "$expected" "$broken" "$ROUNDS" "$example"
   if [ $errors -gt 0 ] || { [ "$expected" = safe ] && [ $broken -gt 0 ]; } || { [ "$expected" = buggy ] && [ $broken -eq 0 ]; }; then
     echo "FAIL $t: expected $expected, broken in $broken of $ROUNDS rounds ($errors errors)"
     failed=$((failed + 1))
