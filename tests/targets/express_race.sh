@@ -29,7 +29,7 @@ field() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.arg
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$EXPRESS/launch.sh" list)
-printf '%-26s %-6s %-7s %s\n' target seed expected "rounds broken"
+printf '%-26s %-7s %s\n' target expected "rounds broken"
 for t in "${targets[@]}"; do
   expected=$(field "$t" expected); model=$(field "$t" model)
   case "$model" in
