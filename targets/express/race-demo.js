@@ -7,6 +7,10 @@
 //                                                   can succeed), then deposit 10 x N
 //   node race-demo.js idem URL [URL2] [--n 16]      N withdrawals of 10 sharing one
 //                                                   Idempotency-Key (alternating URLs)
+//   node race-demo.js idem-refusal URL [URL2] [--n 16]
+//                                                   N keyed withdrawals of 10 from 0
+//                                                   (refused), a deposit of 10 x N, then
+//                                                   a retry of each with its key
 //   node race-demo.js users URL [--n 16]            N creations of one user name
 //   node race-demo.js inventory URL [--n 16]        reserve 1 x N from stock N/2
 //
@@ -18,7 +22,7 @@ const nAt = argv.indexOf('--n');
 const n = nAt >= 0 ? Number(argv.splice(nAt, 2)[1]) : 16;
 const [kind, ...urls] = argv;
 if (!kind || urls.length === 0 || !Number.isInteger(n) || n < 2) {
-  console.error('usage: node race-demo.js bank|idem|users|inventory URL [URL2] [--n N]');
+  console.error('usage: node race-demo.js bank|idem|idem-refusal|users|inventory URL [URL2] [--n N]');
   process.exit(2);
 }
 
@@ -86,6 +90,24 @@ async function idem() {
   return broken;
 }
 
+// A refused request must stay refused when retried with its key (the stored
+// response is replayed), even after the account has been funded.
+async function idemRefusal() {
+  const acct = await call(urls[0], 'POST', '/accounts', { balance: 0 });
+  const id = acct.body.id;
+  const keys = Array.from({ length: n }, () => ({ 'Idempotency-Key': crypto.randomUUID() }));
+  const withdraw = (i) => call(urls[i % urls.length], 'POST', `/accounts/${id}/withdraw`, { amount: 10 }, keys[i]);
+  const firsts = await Promise.all(keys.map((_, i) => withdraw(i)));
+  await call(urls[0], 'POST', `/accounts/${id}/deposit`, { amount: 10 * n });
+  const retries = await Promise.all(keys.map((_, i) => withdraw(i + 1)));
+  const final = (await call(urls[0], 'GET', `/accounts/${id}`)).body.balance;
+  const changed = retries.filter((r, i) => r.status !== firsts[i].status).length;
+  console.log(`${n} keyed withdrawals of 10 from 0: ${tally(firsts)}; deposit ${10 * n}; retries with the same keys: ` +
+    `${tally(retries)}; balance ${final}`);
+  if (changed) console.log(`VIOLATION: ${changed} refusals not replayed (the retry executed; balance ${10 * n} -> ${final})`);
+  return changed > 0;
+}
+
 async function users() {
   const name = `user-${crypto.randomUUID().slice(0, 8)}`;
   await warmUp(`/users?name=${name}`);
@@ -112,6 +134,6 @@ async function inventory() {
   return broken;
 }
 
-const demos = { bank, idem, users, inventory };
+const demos = { bank, idem, 'idem-refusal': idemRefusal, users, inventory };
 if (!demos[kind]) { console.error(`unknown demo '${kind}'`); process.exit(2); }
 demos[kind]().then((broken) => process.exit(broken ? 1 : 0), (err) => { console.error(err); process.exit(2); });

@@ -1,8 +1,13 @@
 'use strict';
 // Writes every target's racecheck spec (<target>/spec.json) from the three API
-// families below, so that the 19 specs stay alike and differ only where the
+// families below, so that the specs stay alike and differ only where the
 // targets do (idempotency keys, instances). Run it after changing a template:
 //   node targets/express/write-specs.js
+// Which operations honour an Idempotency-Key, and how a target refuses a
+// duplicate, come from the "keys" object of its expected.json. Every operation
+// says whether it takes a key ("idempotency": "optional" when the target
+// honours one, "none" otherwise), so racecheck sends keys only where a key
+// means something.
 // Base URLs are placeholders: `racecheck run SPEC --target URL [--target URL2]`
 // replaces them with the URLs launch.sh prints. Format: docs/spec.md.
 const fs = require('node:fs');
@@ -17,32 +22,85 @@ const commonRules = [
   { status: 429, outcome: 'fail', error: 'busy' },
   { status: '5xx', outcome: 'info', error: 'server-error' },
 ];
-const keyRules = [
-  { status: 409, body: { pointer: '/error', equals: 'key_in_flight' }, outcome: 'fail', error: 'key-in-flight' },
-  { status: 422, body: { pointer: '/error', equals: 'key_reused' }, outcome: 'fail', error: 'key-reused' },
-];
+// How a target answers a duplicate in flight and a key reused with another
+// payload: "draft" is the IETF Idempotency-Key draft's 409/422 with the bank
+// API's error codes; "express-idempotency" is that middleware's 409 and 417
+// with the message of the Error it passes to next().
+const keyRefusals = {
+  draft: [
+    { status: 409, body: { pointer: '/error', equals: 'key_in_flight' }, outcome: 'fail', error: 'key-in-flight' },
+    { status: 422, body: { pointer: '/error', equals: 'key_reused' }, outcome: 'fail', error: 'key-reused' },
+  ],
+  'express-idempotency': [
+    { status: 409, body: { regex: 'still in progress' }, outcome: 'fail', error: 'key-in-flight' },
+    { status: 417, body: { regex: 'Misuse of the idempotency key' }, outcome: 'fail', error: 'key-reused' },
+  ],
+};
 
-function bankSpec(name, expected) {
-  const idempotent = expected.idempotent;
-  const moneyOp = (op, refusal) => ({
-    method: 'POST',
-    path: `/accounts/{account}/${op}`,
-    body: { amount: '{amount}' },
-    classify: [
-      { status: 200, outcome: 'ok' },
-      ...(refusal ? [refusal] : []),
-      ...(idempotent ? keyRules : []),
-      ...commonRules,
-    ],
-    extract: { balance: '/balance' },
-  });
+// The generator settings every family shares; keyed targets also get
+// duplicates, replays, reused keys, retries and lost responses (targets without
+// keys are not asked to deduplicate).
+function generator(opMix, amount, keyed) {
   return {
-    $comment: `Express target ${name} (${expected.seed_section}, expected ${expected.expected}): ${expected.why}`,
+    clients: [2, 8],
+    ops_per_client: [1, 3],
+    accounts: 1,
+    op_mix: opMix,
+    amount,
+    key_policy: keyed
+      ? { none: 1, fresh: 2, 'concurrent-duplicate': 4, 'sequential-replay': 1, 'different-payload': 1 }
+      : { none: 1 },
+    retry_max_attempts: keyed ? 3 : 1,
+    lost_response_probability: keyed ? 0.1 : 0,
+    release: { burst: 4, staggered: 1 },
+    stagger_us: [0, 2000],
+    delay_us: 0,
+    trials: 200,
+    budget_s: 20,
+  };
+}
+
+// The top of every spec: comment, name, instances and request settings.
+function specHead(name, expected, note = '') {
+  return {
+    $comment: `Express target ${name} (expected ${expected.expected}): ${expected.why}${note}`,
     name: `express ${name}`,
     base_urls: Array.from({ length: expected.instances ?? 1 }, () => PLACEHOLDER_URL),
     distribution: 'round-robin',
     request: { timeout_ms: 5000, max_body_bytes: 65536 },
     headers: { Accept: 'application/json' },
+  };
+}
+
+function keyRulesOf(name, keys) {
+  if (!keys) return [];
+  const rules = keyRefusals[keys.refusals];
+  if (!rules) throw new Error(`${name}/expected.json: /keys/refusals: unknown '${keys.refusals}' (expected one of: ${Object.keys(keyRefusals).join(', ')})`);
+  return rules;
+}
+
+function takesKey(keys, op) {
+  return keys && keys.honoured_by.includes(op) ? 'optional' : 'none';
+}
+
+function bankSpec(name, expected) {
+  const { keys } = expected;
+  const idempotent = Boolean(keys);
+  const moneyOp = (op, refusal) => ({
+    method: 'POST',
+    path: `/accounts/{account}/${op}`,
+    idempotency: takesKey(keys, op),
+    body: { amount: '{amount}' },
+    classify: [
+      { status: 200, outcome: 'ok' },
+      ...(refusal ? [refusal] : []),
+      ...(keys && keys.honoured_by.includes(op) ? keyRulesOf(name, keys) : []),
+      ...commonRules,
+    ],
+    extract: { balance: '/balance' },
+  });
+  return {
+    ...specHead(name, expected),
     idempotency_header: 'Idempotency-Key',
     accounts: {
       count: 1,
@@ -65,6 +123,7 @@ function bankSpec(name, expected) {
       read: {
         method: 'GET',
         path: '/accounts/{account}',
+        idempotency: 'none',
         classify: [{ status: 200, outcome: 'ok' }, ...commonRules],
         extract: { balance: '/balance' },
       },
@@ -74,38 +133,14 @@ function bankSpec(name, expected) {
     invariants: idempotent
       ? ['no-overdraft', 'conservation', 'idempotency', 'linearizability']
       : ['no-overdraft', 'conservation', 'linearizability'],
-    generator: {
-      clients: [2, 8],
-      ops_per_client: [1, 3],
-      accounts: 1,
-      op_mix: { withdraw: 6, deposit: 2, read: 1 },
-      amount: [1, 100],
-      // Targets without idempotency keys are not asked to deduplicate; the ones
-      // with keys get duplicates, replays, reused keys, retries and lost responses.
-      key_policy: idempotent
-        ? { none: 1, fresh: 2, 'concurrent-duplicate': 4, 'sequential-replay': 1, 'different-payload': 1 }
-        : { none: 1 },
-      retry_max_attempts: idempotent ? 3 : 1,
-      lost_response_probability: idempotent ? 0.1 : 0,
-      release: { burst: 4, staggered: 1 },
-      stagger_us: [0, 2000],
-      delay_us: 0,
-      trials: 200,
-      budget_s: 20,
-    },
+    generator: generator({ withdraw: 6, deposit: 2, read: 1 }, [1, 100], idempotent),
   };
 }
 
 function usersSpec(name, expected) {
   return {
-    $comment: `Express target ${name} (${expected.seed_section}, expected ${expected.expected}): ${expected.why} ` +
-      'Each trial registers names in a fresh team, so every name starts free. There is no read operation: ' +
-      'the final read may only take {account}, and two successful creations of one name already break the model.',
-    name: `express ${name}`,
-    base_urls: [PLACEHOLDER_URL],
-    distribution: 'round-robin',
-    request: { timeout_ms: 5000, max_body_bytes: 65536 },
-    headers: { Accept: 'application/json' },
+    ...specHead(name, expected, ' Each trial registers names in a fresh team, so every name starts free. There is no read operation: ' +
+      'the final read may only take {account}, and two successful creations of one name already break the model.'),
     accounts: {
       count: 1,
       initial_balance: 0,
@@ -116,6 +151,7 @@ function usersSpec(name, expected) {
       create: {
         method: 'POST',
         path: '/teams/{account}/users',
+        idempotency: 'none',
         body: { name: '{name}' },
         classify: [
           { status: 201, outcome: 'ok' },
@@ -127,20 +163,7 @@ function usersSpec(name, expected) {
     },
     model: 'unique-create',
     invariants: ['linearizability'],
-    generator: {
-      clients: [2, 8],
-      ops_per_client: [1, 3],
-      accounts: 1,
-      op_mix: { create: 1 },
-      key_policy: { none: 1 },
-      retry_max_attempts: 1,
-      lost_response_probability: 0,
-      release: { burst: 4, staggered: 1 },
-      stagger_us: [0, 2000],
-      delay_us: 0,
-      trials: 200,
-      budget_s: 20,
-    },
+    generator: generator({ create: 1 }, undefined, false),
   };
 }
 
@@ -148,18 +171,13 @@ function inventorySpec(name, expected) {
   const qtyOp = (op, refusal) => ({
     method: 'POST',
     path: `/items/{account}/${op}`,
+    idempotency: 'none',
     body: { qty: '{quantity}' },
     classify: [{ status: 200, outcome: 'ok' }, refusal, ...commonRules],
     extract: { stock: '/stock' },
   });
   return {
-    $comment: `Express target ${name} (${expected.seed_section}, expected ${expected.expected}): ${expected.why} ` +
-      'The "account" is an item; its initial stock is the initial balance.',
-    name: `express ${name}`,
-    base_urls: [PLACEHOLDER_URL],
-    distribution: 'round-robin',
-    request: { timeout_ms: 5000, max_body_bytes: 65536 },
-    headers: { Accept: 'application/json' },
+    ...specHead(name, expected, ' The "account" is an item; its initial stock is the initial balance.'),
     accounts: {
       count: 1,
       initial_balance: 10,
@@ -182,6 +200,7 @@ function inventorySpec(name, expected) {
       read: {
         method: 'GET',
         path: '/items/{account}',
+        idempotency: 'none',
         classify: [{ status: 200, outcome: 'ok' }, ...commonRules],
         extract: { stock: '/stock' },
       },
@@ -189,26 +208,11 @@ function inventorySpec(name, expected) {
     final_read: { operation: 'read', instance: 0 },
     model: 'inventory',
     invariants: ['no-overdraft', 'conservation', 'linearizability'],
-    generator: {
-      clients: [2, 8],
-      ops_per_client: [1, 3],
-      accounts: 1,
-      op_mix: { reserve: 6, release: 1, read: 1 },
-      amount: [1, 4],
-      key_policy: { none: 1 },
-      retry_max_attempts: 1,
-      lost_response_probability: 0,
-      release: { burst: 4, staggered: 1 },
-      stagger_us: [0, 2000],
-      delay_us: 0,
-      trials: 200,
-      budget_s: 20,
-    },
+    generator: generator({ reserve: 6, release: 1, read: 1 }, [1, 4], false),
   };
 }
 
 const families = { account: bankSpec, 'unique-create': usersSpec, inventory: inventorySpec };
-const IDEMPOTENT = new Set(['idem-mem-racy', 'idem-correct', 'idem-pg-unique', 'multi-instance-mem', 'multi-instance-shared']);
 
 let written = 0;
 for (const dir of fs.readdirSync(__dirname).sort()) {
@@ -217,7 +221,7 @@ for (const dir of fs.readdirSync(__dirname).sort()) {
   const expected = JSON.parse(fs.readFileSync(expectedPath, 'utf8'));
   const family = families[expected.model];
   if (!family) throw new Error(`${expectedPath}: /model: no spec family for '${expected.model}'`);
-  const spec = family(dir, { ...expected, idempotent: IDEMPOTENT.has(dir) });
+  const spec = family(dir, expected);
   fs.writeFileSync(path.join(__dirname, dir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
   written += 1;
 }

@@ -1,17 +1,16 @@
 'use strict';
-// Seed §19 taken literally: "Already processed? -> return previous result. Not
+// An idempotency cache taken literally: "Already processed? -> return previous result. Not
 // processed? -> execute logic", with an in-memory cache of finished responses.
 // The cache is written only AFTER the operation (which awaits a fraud check),
 // so a duplicate that arrives while the original is in flight — a client
 // retrying after a timeout, a double-clicked "Pay" button — finds nothing and
 // executes again: one key, two charges. The balance logic itself is safe
 // (synchronous check-and-set), so the only bug is the idempotency layer.
-const crypto = require('node:crypto');
 const { createApp, addErrorHandlers, listen } = require('../lib/server');
 const { mountBank, results } = require('../lib/bank-routes');
-const { fraudCheck } = require('../lib/remote');
+const { MemoryAccounts } = require('../lib/memory-accounts');
 
-const accounts = new Map(); // id -> {id, balance}
+const accounts = new MemoryAccounts();
 const processed = new Map(); // `${accountId}\n${key}` -> {fingerprint, response}
 
 async function applyOnce(id, ctx, execute) {
@@ -27,27 +26,7 @@ async function applyOnce(id, ctx, execute) {
   return response;
 }
 
-async function move(id, delta) {
-  if (!accounts.has(id)) return results.notFound();
-  await fraudCheck(id, Math.abs(delta));
-  const account = accounts.get(id);
-  if (account.balance + delta < 0) return results.insufficientFunds(account.balance);
-  account.balance += delta;
-  return results.applied(account, Math.abs(delta));
-}
-
-const ops = {
-  create(balance) {
-    const account = { id: crypto.randomUUID(), balance };
-    accounts.set(account.id, account);
-    return account;
-  },
-  get: (id) => accounts.get(id) ?? null,
-  withdraw: (id, amount, ctx) => applyOnce(id, ctx, () => move(id, -amount)),
-  deposit: (id, amount, ctx) => applyOnce(id, ctx, () => move(id, amount)),
-};
-
 const app = createApp();
-mountBank(app, ops);
+mountBank(app, accounts.bankOps((id, delta, ctx) => applyOnce(id, ctx, () => accounts.checkThenSet(id, delta))));
 addErrorHandlers(app);
 listen(app);

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §19 with the keys in PostgreSQL under a unique constraint, claimed in the
+// Idempotency keys in PostgreSQL under a unique constraint, claimed in the
 // same transaction as the balance update (lib/idempotent-pg-bank.js). A
 // concurrent duplicate waits on the key's row and then replays the stored
 // response; it never executes twice.

@@ -1,6 +1,5 @@
 'use strict';
-// A bank whose balances AND idempotency keys live in PostgreSQL (seed §19 +
-// §26): the key row is inserted first, in the same transaction as the balance
+// A bank whose balances AND idempotency keys live in PostgreSQL: the key row is inserted first, in the same transaction as the balance
 // update, under a primary key (account_id, key). A duplicate's INSERT ... ON
 // CONFLICT DO NOTHING waits for the original's transaction; once it commits,
 // the duplicate inserts nothing and replays the stored response (or gets 422
@@ -9,7 +8,7 @@
 // instances can share this: the database is the single source of truth.
 const { results } = require('./bank-routes');
 const { fraudCheck } = require('./remote');
-const { openPool, withTransaction, isAccountId, createAccount, getAccount, ACCOUNTS_DDL } = require('./pg');
+const { openPool, withTransaction, isAccountId, createAccount, getAccount, conditionalMove, ACCOUNTS_DDL } = require('./pg');
 
 const KEYS_DDL = `${ACCOUNTS_DDL};
 CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -21,16 +20,6 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
   PRIMARY KEY (account_id, key))`;
 
-// One conditional statement per operation (seed §10): no lost update.
-async function move(client, id, delta) {
-  const { rows } = await client.query(
-    'UPDATE accounts SET balance = balance + $2 WHERE id = $1 AND balance + $2 >= 0 RETURNING id, balance',
-    [id, delta]);
-  if (rows.length) return results.applied(rows[0], Math.abs(delta));
-  const current = await client.query('SELECT balance FROM accounts WHERE id = $1', [id]);
-  return current.rows.length ? results.insufficientFunds(current.rows[0].balance) : results.notFound();
-}
-
 async function openIdempotentPgBank(targetName) {
   const pool = await openPool(targetName, KEYS_DDL);
 
@@ -40,7 +29,7 @@ async function openIdempotentPgBank(targetName) {
     if (ctx.key === null) {
       return withTransaction(pool, async (client) => {
         await fraudCheck(id, Math.abs(delta));
-        return move(client, id, delta);
+        return conditionalMove(client, id, delta);
       });
     }
     const executed = await withTransaction(pool, async (client) => {
@@ -49,7 +38,7 @@ async function openIdempotentPgBank(targetName) {
          ON CONFLICT DO NOTHING RETURNING key`, [id, ctx.key, fingerprint]);
       if (!claim.rows.length) return null; // a committed row holds this key: replay below
       await fraudCheck(id, Math.abs(delta));
-      const response = await move(client, id, delta);
+      const response = await conditionalMove(client, id, delta);
       await client.query(
         'UPDATE idempotency_keys SET status = $3, body = $4 WHERE account_id = $1 AND key = $2',
         [id, ctx.key, response.status, JSON.stringify(response.body)]);

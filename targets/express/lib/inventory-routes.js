@@ -1,5 +1,5 @@
 'use strict';
-// The HTTP face of the inventory targets (seed §23, "inventory updates"):
+// The HTTP face of the inventory targets ("inventory updates"):
 //   POST /items {"stock": n}              -> 201 {"id","stock"}
 //   GET  /items/{id}                      -> 200 {"id","stock"}          (stock = available)
 //   POST /items/{id}/reserve {"qty": n}   -> 200 {"id","stock","qty","reservation_id"}

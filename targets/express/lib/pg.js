@@ -5,6 +5,7 @@
 // one throwaway cluster; the schema is created under an advisory lock because
 // two instances of a multi-instance target start against the same database.
 const { Pool } = require('pg');
+const { results } = require('./bank-routes');
 
 function requireEnv() {
   const missing = ['PGHOST', 'PGPORT', 'PGUSER', 'PGDATABASE'].filter((k) => !process.env[k]);
@@ -69,4 +70,17 @@ async function getAccount(pool, id) {
   return rows[0] ?? null;
 }
 
-module.exports = { openPool, withTransaction, isAccountId, createAccount, getAccount, ACCOUNTS_DDL };
+// Check and write in one conditional statement, so no other
+// transaction's update can fall between them (no lost update, no overdraft).
+// `db` is a pool or a client inside a transaction.
+async function conditionalMove(db, id, delta) {
+  if (!isAccountId(id)) return results.notFound();
+  const { rows } = await db.query(
+    'UPDATE accounts SET balance = balance + $2 WHERE id = $1 AND balance + $2 >= 0 RETURNING id, balance',
+    [id, delta]);
+  if (rows.length) return results.applied(rows[0], Math.abs(delta));
+  const current = await db.query('SELECT balance FROM accounts WHERE id = $1', [id]);
+  return current.rows.length ? results.insufficientFunds(current.rows[0].balance) : results.notFound();
+}
+
+module.exports = { openPool, withTransaction, isAccountId, createAccount, getAccount, conditionalMove, ACCOUNTS_DDL };

@@ -3,7 +3,7 @@
 // request: a fraud check before moving money, an audit/ledger write, a
 // warehouse or identity-provider service. Each is a real await of 2-8 ms, the
 // latency of a call to another service in the same region. The await is what
-// lets another request's handler run in between (seed §7).
+// lets another request's handler run in between.
 
 function latency(minMs = 2, maxMs = 8) {
   const ms = minMs + Math.random() * (maxMs - minMs);

@@ -1,5 +1,5 @@
 'use strict';
-// The HTTP face of the user-registration targets (seed §20, "50 users creating
+// The HTTP face of the user-registration targets ("50 users creating
 // accounts"): user names are unique within a team (workspace); /users is the
 // default team.
 //   POST /teams                          -> 201 {"id"}

@@ -1,25 +1,21 @@
 'use strict';
-// Seed §5/§7 (and §11 for deposits): the same in-memory balance, but the
+// An await between check and write: the same in-memory balance, but the
 // service awaits a remote call between reading the balance and writing it.
 // While this request waits, other requests run and act on what they read:
 //   withdraw: check, await fraud check, then subtract — two withdrawals both
 //             pass the check and the balance goes negative (overdraft);
 //   deposit:  read, await the ledger write, then store read + amount — one of
 //             two concurrent deposits is lost (lost update).
-const crypto = require('node:crypto');
 const { createApp, addErrorHandlers, listen } = require('../lib/server');
 const { mountBank, results } = require('../lib/bank-routes');
 const { fraudCheck, auditWrite } = require('../lib/remote');
+const { MemoryAccounts } = require('../lib/memory-accounts');
 
-const accounts = new Map(); // id -> {id, balance}
+const accounts = new MemoryAccounts();
 
 const ops = {
-  create(balance) {
-    const account = { id: crypto.randomUUID(), balance };
-    accounts.set(account.id, account);
-    return account;
-  },
-  get: (id) => accounts.get(id) ?? null,
+  create: (balance) => accounts.create(balance),
+  get: (id) => accounts.get(id),
   async withdraw(id, amount) {
     const account = accounts.get(id);
     if (!account) return results.notFound();

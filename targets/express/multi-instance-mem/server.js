@@ -1,5 +1,5 @@
 'use strict';
-// Seed §21/§26: a service that is correct as one process, scaled out. Balances
+// A service that is correct as one process, scaled out. Balances
 // are in the shared PostgreSQL database (atomic conditional updates, no lost
 // update), but the idempotency keys are kept by the correct in-memory layer of
 // idem-correct — in EACH instance's own memory. launch.sh starts two instances;
@@ -10,22 +10,17 @@ const { createApp, addErrorHandlers, listen } = require('../lib/server');
 const { mountBank, results } = require('../lib/bank-routes');
 const { fraudCheck } = require('../lib/remote');
 const { MemoryIdempotency } = require('../lib/idempotency-memory');
-const { openPool, isAccountId, createAccount, getAccount, ACCOUNTS_DDL } = require('../lib/pg');
+const { openPool, isAccountId, createAccount, getAccount, conditionalMove, ACCOUNTS_DDL } = require('../lib/pg');
 
 async function main() {
   const pool = await openPool('multi_instance_mem', ACCOUNTS_DDL);
   const idempotency = new MemoryIdempotency(); // BUG: per process, not per service
 
-  async function move(id, delta) {
+  const move = async (id, delta) => {
     if (!isAccountId(id)) return results.notFound();
     await fraudCheck(id, Math.abs(delta));
-    const { rows } = await pool.query(
-      'UPDATE accounts SET balance = balance + $2 WHERE id = $1 AND balance + $2 >= 0 RETURNING id, balance',
-      [id, delta]);
-    if (rows.length) return results.applied(rows[0], Math.abs(delta));
-    const account = await getAccount(pool, id);
-    return account ? results.insufficientFunds(account.balance) : results.notFound();
-  }
+    return conditionalMove(pool, id, delta);
+  };
 
   const app = createApp();
   mountBank(app, {

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §21/§26 done right: the service is run as several instances (launch.sh
+// Several instances done right: the service is run as several instances (launch.sh
 // starts two), and everything they must agree on — balances AND idempotency
 // keys — lives in the shared PostgreSQL database (lib/idempotent-pg-bank.js).
 // A retry that a load balancer sends to the other instance finds the key the

@@ -1,40 +1,27 @@
 'use strict';
-// Seed §13/§14 done with a real lock: one async-mutex per account. Requests for
+// Serialization done with a real lock: one async-mutex per account. Requests for
 // the same account queue up (instead of being refused like the busy-lock) and
 // run the read, the awaited fraud check and the write one at a time; requests
 // for different accounts do not wait for each other.
-const crypto = require('node:crypto');
 const { Mutex } = require('async-mutex');
 const { createApp, addErrorHandlers, listen } = require('../lib/server');
 const { mountBank, results } = require('../lib/bank-routes');
-const { fraudCheck } = require('../lib/remote');
+const { MemoryAccounts } = require('../lib/memory-accounts');
 
-const accounts = new Map(); // id -> {id, balance, mutex}
+const accounts = new MemoryAccounts();
+const mutexes = new Map(); // account id -> Mutex
 
-async function readCheckAwaitWrite(id, delta) {
-  const account = accounts.get(id);
-  if (!account) return results.notFound();
-  return account.mutex.runExclusive(async () => {
-    const current = account.balance;
-    if (current + delta < 0) return results.insufficientFunds(current);
-    await fraudCheck(id, Math.abs(delta));
-    account.balance = current + delta;
-    return results.applied(account, Math.abs(delta));
-  });
+function mutexFor(id) {
+  if (!mutexes.has(id)) mutexes.set(id, new Mutex());
+  return mutexes.get(id);
 }
 
-const ops = {
-  create(balance) {
-    const account = { id: crypto.randomUUID(), balance, mutex: new Mutex() };
-    accounts.set(account.id, account);
-    return account;
-  },
-  get: (id) => accounts.get(id) ?? null,
-  withdraw: (id, amount) => readCheckAwaitWrite(id, -amount),
-  deposit: (id, amount) => readCheckAwaitWrite(id, amount),
-};
+async function underAccountMutex(id, delta) {
+  if (!accounts.get(id)) return results.notFound();
+  return mutexFor(id).runExclusive(() => accounts.readCheckAwaitWrite(id, delta));
+}
 
 const app = createApp();
-mountBank(app, ops);
+mountBank(app, accounts.bankOps(underAccountMutex));
 addErrorHandlers(app);
 listen(app);

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §9/§10 done right with a lock in the database: the same transaction as
+// The state in the database, done right with a row lock: the same transaction as
 // pg-read-committed, but the SELECT is SELECT ... FOR UPDATE. The row lock is
 // held until COMMIT, so a second transaction on the same account waits at its
 // SELECT until the first has written, then reads the new balance.

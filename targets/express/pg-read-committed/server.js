@@ -1,5 +1,5 @@
 'use strict';
-// Seed §9/§11: "move the state to the database" done halfway. The balance is in
+// "Move the state to the database" done halfway. The balance is in
 // PostgreSQL and each operation runs in a transaction, but the transaction
 // SELECTs the balance, awaits the fraud check, and UPDATEs it to the value
 // computed in JavaScript. Under READ COMMITTED (PostgreSQL's default) the

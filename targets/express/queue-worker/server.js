@@ -1,13 +1,12 @@
 'use strict';
-// Seed §23/§24: Request -> Queue -> Worker -> Safe execution. Handlers do not
+// Request -> Queue -> Worker -> Safe execution. Handlers do not
 // touch the balance; they enqueue a job and await its result. One worker takes
 // jobs off the queue one at a time and runs each to completion — read, awaited
 // fraud check, write — before starting the next, so no two jobs interleave
 // however long their awaits are.
-const crypto = require('node:crypto');
 const { createApp, addErrorHandlers, listen } = require('../lib/server');
 const { mountBank, results } = require('../lib/bank-routes');
-const { fraudCheck } = require('../lib/remote');
+const { MemoryAccounts } = require('../lib/memory-accounts');
 
 const MAX_QUEUE_LENGTH = 10000; // beyond this, refuse (429) rather than grow without bound
 
@@ -40,31 +39,12 @@ class SerialQueue {
   }
 }
 
-const accounts = new Map(); // id -> {id, balance}; touched only by the worker
+const accounts = new MemoryAccounts(); // touched only by the worker
 const queue = new SerialQueue();
 
-async function readCheckAwaitWrite(id, delta) {
-  const account = accounts.get(id);
-  if (!account) return results.notFound();
-  const current = account.balance;
-  if (current + delta < 0) return results.insufficientFunds(current);
-  await fraudCheck(id, Math.abs(delta)); // safe: the worker runs nothing else meanwhile
-  account.balance = current + delta;
-  return results.applied(account, Math.abs(delta));
-}
-
-const ops = {
-  create(balance) {
-    const account = { id: crypto.randomUUID(), balance };
-    accounts.set(account.id, account);
-    return account;
-  },
-  get: (id) => accounts.get(id) ?? null,
-  withdraw: (id, amount) => queue.submit(() => readCheckAwaitWrite(id, -amount)),
-  deposit: (id, amount) => queue.submit(() => readCheckAwaitWrite(id, amount)),
-};
-
 const app = createApp();
-mountBank(app, ops);
+// Safe although readCheckAwaitWrite awaits between its read and its write: the
+// worker runs nothing else meanwhile.
+mountBank(app, accounts.bankOps((id, delta) => queue.submit(() => accounts.readCheckAwaitWrite(id, delta))));
 addErrorHandlers(app);
 listen(app);

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §10/§12: the balance lives in the database and a withdrawal is ONE
+// Atomic logic in the database: the balance lives in the database and a withdrawal is ONE
 // conditional statement — UPDATE ... SET balance = balance - ? WHERE id = ? AND
 // balance >= ? — so the check and the write cannot be separated, whatever the
 // service awaited before (here: a fraud check).

@@ -1,5 +1,5 @@
 'use strict';
-// Seed §11 through a database: the balance is in SQLite, but the service reads
+// A lost update through a database: the balance is in SQLite, but the service reads
 // it, awaits the fraud check, decides in JavaScript and writes back the value
 // it computed. A database does not help when the read and the write are two
 // statements with an await between them: another request's read-modify-write
