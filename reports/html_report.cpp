@@ -384,7 +384,7 @@ std::string render_html(const ReportInput& raw) {
          "). Values from the target are shown as text; secrets are replaced by [REDACTED].</p>\n</main>\n";
   out += "<script type=\"application/json\" id=\"racecheck-data\">" + report_text::json_for_script(timeline_data(in)) +
          "</script>\n<script>" + html_assets::kScript + "</script>\n</body></html>\n";
-  return Redactor(raw.secrets, {}).text(out);
+  return redactor.secrets_only(out);
 }
 
 }  // namespace racecheck
