@@ -25,7 +25,7 @@ std::string header_env(std::string_view header) { return "RACECHECK_HEADER_" + e
 // Shell functions that rebuild an encoded secret from its raw value (POSIX sh,
 // od, sed, tr; base64 from coreutils or busybox).
 constexpr const char* kEncoders =
-    "racecheck_percent() { printf '%s' \"$1\" | od -An -v -tx1 | tr -d ' \\n' | sed 's/../%&/g'; }\n"
+    "racecheck_percent() { printf '%s' \"$1\" | od -An -v -tx1 | tr -d ' \\n' | tr 'a-f' 'A-F' | sed 's/../%&/g'; }\n"
     "racecheck_json() { printf '%s' \"$1\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\"/\\\\\"/g'; }\n"
     "racecheck_base64() { printf '%s' \"$1\" | base64 | tr -d '\\n'; }\n";
 
@@ -110,7 +110,8 @@ std::string render_curl_script(const ReportInput& raw) {
         else line += " -H " + secrets.word(name + ": " + value);
       }
       if (!r->body.empty()) line += " --data-binary " + secrets.word(r->body);
-      line += " " + secrets.word(r->url);
+      line += ' ';
+      line += secrets.word(r->url);
       commands += line + "; echo\n";
     }
     commands += ") &  # client " + std::to_string(client) + "\n";

@@ -208,9 +208,10 @@ std::vector<std::string> character_encodings(std::string_view bytes, std::int32_
 bool equal_at(std::string_view text, std::size_t at, const std::string& alt, bool fold_case) {
   if (at + alt.size() > text.size()) return false;
   if (!fold_case) return text.compare(at, alt.size(), alt) == 0;
+  const auto fold = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c + 32) : c; };
   for (std::size_t i = 0; i < alt.size(); ++i) {
     const auto a = static_cast<unsigned char>(text[at + i]), b = static_cast<unsigned char>(alt[i]);
-    if (a != b && std::tolower(a) != std::tolower(b)) return false;
+    if (a != b && fold(a) != fold(b)) return false;
   }
   return true;
 }
@@ -249,25 +250,28 @@ SecretMatcher::SecretMatcher(std::vector<NamedSecret> secrets) {
       // ... and inside a longer base64 text (a Basic credential "user:secret"): at
       // each of the three byte alignments, the characters that only the secret's
       // bits determine. Too short a fragment would match unrelated text.
-      for (std::size_t align = 1; align <= 2; ++align) {
+      for (std::size_t align = 0; align <= 2; ++align) {
         const std::string encoded = base64(std::string(align, '\0') + v, url);
         std::string core;
         for (std::size_t k = 0; 6 * k + 6 <= 8 * (align + v.size()); ++k)
           if (6 * k >= 8 * align && k < encoded.size()) core += encoded[k];
-        if (core.size() >= 8) literals.push_back({core, SecretForm::Other});
+        const bool known = std::any_of(literals.begin(), literals.end(), [&](const auto& l) { return l.first == core; });
+        if (core.size() >= 8 && !known) literals.push_back({core, SecretForm::Other});
       }
     }
     for (const auto& [literal, form] : literals) patterns_.push_back({i, form, per_character(literal)});
   }
-  for (const Pattern& p : patterns_) {
+  // Most text positions cannot start any encoding of any secret: a table lookup skips them.
+  for (Pattern& p : patterns_) {
     for (const Alternative& a : p.units.front()) {
       const auto c = static_cast<unsigned char>(a.text.front());
-      first_byte_[c] = true;
+      p.first_byte[c] = true;
       if (a.fold_case) {
-        first_byte_[static_cast<unsigned char>(std::tolower(c))] = true;
-        first_byte_[static_cast<unsigned char>(std::toupper(c))] = true;
+        p.first_byte[static_cast<unsigned char>(std::tolower(c))] = true;
+        p.first_byte[static_cast<unsigned char>(std::toupper(c))] = true;
       }
     }
+    for (std::size_t b = 0; b < first_byte_.size(); ++b) first_byte_[b] = first_byte_[b] || p.first_byte[b];
   }
 }
 
@@ -292,9 +296,11 @@ std::size_t SecretMatcher::match_at(const Pattern& p, std::string_view text, std
 std::optional<SecretMatcher::Match> SecretMatcher::find(std::string_view text, std::size_t from) const {
   if (patterns_.empty()) return std::nullopt;
   for (std::size_t at = from; at < text.size(); ++at) {
-    if (!first_byte_[static_cast<unsigned char>(text[at])]) continue;
+    const auto byte = static_cast<unsigned char>(text[at]);
+    if (!first_byte_[byte]) continue;
     std::optional<Match> best;
     for (const Pattern& p : patterns_) {
+      if (!p.first_byte[byte]) continue;
       const std::size_t end = match_at(p, text, at);
       if (end == std::string_view::npos || (best && end <= best->end)) continue;
       best = Match{at, end, p.secret, p.form};
@@ -422,7 +428,10 @@ bool Redactor::is_redacted_header(std::string_view name) const {
   return std::find(headers_lower_.begin(), headers_lower_.end(), l) != headers_lower_.end();
 }
 
-std::string Redactor::secrets_only(std::string_view s) const { return matcher_.redact(redact_url_userinfo(s)); }
+std::string Redactor::secrets_only(std::string_view s) const {
+  if (matcher_.empty()) return redact_url_userinfo(s);
+  return matcher_.redact(redact_url_userinfo(s));
+}
 
 std::string Redactor::text(std::string_view s) const {
   std::string out = secrets_only(s);

@@ -71,12 +71,13 @@ class SecretMatcher {
     std::size_t secret;
     SecretForm form;  // Raw for the per-character pattern: refined from the matched text
     std::vector<std::vector<Alternative>> units;  // one unit per character of the secret
+    std::array<bool, 256> first_byte{};           // bytes its first unit can start with
   };
   std::size_t match_at(const Pattern& p, std::string_view text, std::size_t at) const;  // end, or npos
 
   std::vector<NamedSecret> secrets_;
   std::vector<Pattern> patterns_;
-  std::array<bool, 256> first_byte_{};  // bytes a pattern can start with
+  std::array<bool, 256> first_byte_{};  // bytes any pattern can start with
 };
 
 // "scheme://user:password@host" -> "scheme://user:[REDACTED]@host"; a userinfo
