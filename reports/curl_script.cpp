@@ -123,8 +123,10 @@ std::string render_curl_script(const ReportInput& raw) {
          "# to the byte like racecheck's burst, so a race may need several runs).\n";
   if (!env_headers.empty() || !secrets.used.empty()) {
     out += "# Secrets are not written here; set these environment variables first:\n";
-    for (const std::size_t i : secrets.used)
-      out += "#   " + secrets.env[i] + "  (secret " + redactor.text(redactor.matcher().secrets()[i].name) + ")\n";
+    for (const std::size_t i : secrets.used) {
+      const NamedSecret& s = redactor.matcher().secrets()[i];
+      out += "#   " + secrets.env[i] + "  (" + (s.what == "secret" ? "secret " + redactor.text(s.name) : s.what) + ")\n";
+    }
     for (const auto& [env, name] : env_headers) out += "#   " + env + "  (the whole " + redactor.text(name) + " header value)\n";
   }
   if (secrets.unrebuildable)

@@ -519,14 +519,14 @@ ReportInput Redactor::input(const ReportInput& in) const {
 
 std::vector<NamedSecret> secrets_of(const ReportInput& in) {
   std::vector<NamedSecret> out;
-  auto add = [&](std::string name, const std::string& value) {
+  auto add = [&](std::string name, const std::string& value, std::string what) {
     if (value.empty()) return;
     if (std::any_of(out.begin(), out.end(), [&](const NamedSecret& s) { return s.value == value; })) return;
-    out.push_back({std::move(name), value});
+    out.push_back({std::move(name), value, std::move(what)});
   };
   for (std::size_t i = 0; i < in.secrets.size(); ++i)
     add(i < in.secret_names.size() && !in.secret_names[i].empty() ? in.secret_names[i] : "SECRET_" + std::to_string(i + 1),
-        in.secrets[i]);
+        in.secrets[i], "secret");
   std::vector<std::string> credentials = url_userinfo_credentials(in.target);
   for (const std::string& c : url_userinfo_credentials(in.command)) credentials.push_back(c);
   for (const auto& r : in.repro_requests)
@@ -534,7 +534,7 @@ std::vector<NamedSecret> secrets_of(const ReportInput& in) {
   int n = 0;
   for (const std::string& c : credentials) {
     const std::size_t before = out.size();
-    add("URL_CREDENTIAL_" + std::to_string(n + 1), c);
+    add("URL_CREDENTIAL_" + std::to_string(n + 1), c, "a URL's password or token user");
     if (out.size() > before) ++n;
   }
   return out;

@@ -31,6 +31,7 @@ inline constexpr std::string_view kRedacted = "[REDACTED]";
 struct NamedSecret {
   std::string name;   // for the curl script's RACECHECK_SECRET_<NAME> variable
   std::string value;
+  std::string what = "secret";  // what it is, for the curl script's list of variables
 };
 
 // How a matched occurrence encodes its secret (what the curl script must apply

@@ -218,7 +218,7 @@ TEST(UrlUserinfo, TargetPasswordNeverReachesAnOutput) {
   EXPECT_NE(script.find("'http://admin:'\"${RACECHECK_SECRET_URL_CREDENTIAL_1}\"'@127.0.0.1:18081/accounts/1/withdraw'"),
             std::string::npos)
       << script;
-  EXPECT_NE(script.find("#   RACECHECK_SECRET_URL_CREDENTIAL_1"), std::string::npos) << script;
+  EXPECT_NE(script.find("#   RACECHECK_SECRET_URL_CREDENTIAL_1  (a URL's password or token user)"), std::string::npos) << script;
 }
 
 TEST(CurlScript, ReadsSecretsFromEnvironmentVariablesListedAtTheTop) {
