@@ -214,7 +214,10 @@ ReportInput base_report(const Spec& spec, const RunOptions& options) {
   in.command = options.command;
   in.spec_path = options.spec_path;
   in.seed = options.seed;
-  in.secrets = spec.secret_values();
+  for (const auto& [name, value] : spec.secrets) {  // named: the curl script reads each from RACECHECK_SECRET_<NAME>
+    in.secrets.push_back(value);
+    in.secret_names.push_back(name);
+  }
   for (const auto& h : spec.secret_headers) in.redact_headers.push_back(h);
   return in;
 }

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "harness/http_client.h"
+#include "reports/redact.h"
 
 namespace racecheck {
 
@@ -16,7 +17,9 @@ std::int64_t monotonic_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// Secrets, and the password of a URL such as --target http://user:password@host.
 std::string mask_secrets(std::string text, const Spec& spec) {
+  text = redact_url_userinfo(text);
   for (const auto& secret : spec.secret_values()) {
     for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 8)) {
       text.replace(at, secret.size(), "[secret]");

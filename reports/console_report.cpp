@@ -73,7 +73,7 @@ std::string render_console_summary(const ReportInput& raw, bool color) {
     out += "\n";
   }
   if (!in.command.empty() && overall != Status::Pass) out += "  reproduce: " + in.command + "\n";
-  return Redactor(raw.secrets, {}).text(report_text::valid_utf8(out));
+  return redactor.secrets_only(report_text::valid_utf8(out));
 }
 
 }  // namespace racecheck

@@ -2,9 +2,20 @@
 // opens offline (no CDN, no network: the page's CSP forbids any fetch).
 // The script reads the JSON data block and builds the timeline; it only ever sets
 // textContent and attributes, never innerHTML, so target data stays text.
+//
+// The page's Content-Security-Policy allows exactly these two blocks by their
+// SHA-256 hashes (no 'unsafe-inline'): the markup carries no style attribute and
+// no event handler attribute; widths drawn without the script are SVG geometry.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 namespace racecheck::html_assets {
+
+// "'sha256-<base64 of the SHA-256 of block>'": a CSP source allowing that exact
+// inline <script> or <style> content.
+std::string csp_hash_source(std::string_view block);
 
 inline constexpr const char* kStyle = R"CSS(
 :root{--ok:#2f9e63;--ok-d:#217a4b;--fail:#e3a21a;--fail-d:#b07a0b;--info:#8792a8;--info-d:#5e6880;
@@ -71,11 +82,11 @@ pre{background:#f4f5f7;border:1px solid var(--line);border-radius:6px;padding:10
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin-bottom:12px}
 .card{border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:110px;background:#fbfcfd}
 .card b{display:block;font-size:18px}.card span{font-size:12px;color:var(--muted)}
-.rate{height:12px;background:#eef0f3;border-radius:6px;position:relative;max-width:420px;margin:6px 0 4px}
-.rate .fill{position:absolute;left:0;top:0;bottom:0;background:var(--bad);border-radius:6px}
-.rate .ci{position:absolute;top:-3px;bottom:-3px;border-left:2px solid #101828;border-right:2px solid #101828}
-.stack{display:flex;height:12px;border-radius:4px;overflow:hidden;min-width:160px;background:#eef0f3}
-.stack .ok{background:var(--ok)}.stack .fail{background:var(--fail)}.stack .info{background:var(--info)}
+.rate{display:block;width:100%;height:18px;max-width:420px;margin:6px 0 4px;overflow:visible}
+.rate .track{fill:#eef0f3}.rate .fill{fill:var(--bad)}
+.rate .ci{stroke:#101828;stroke-width:2px;vector-effect:non-scaling-stroke}
+.stack{display:block;width:100%;height:12px;min-width:160px;border-radius:4px;background:#eef0f3}
+.stack .ok{fill:var(--ok)}.stack .fail{fill:var(--fail)}.stack .info{fill:var(--info)}
 .copy{float:right;font-size:12px;padding:2px 8px;border:1px solid #cfd4dc;border-radius:5px;background:#fff;cursor:pointer}
 .state{font-family:ui-monospace,monospace;font-size:12.5px}
 tr.unplaceable td{background:#fff1f2}

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <set>
 
+#include <openssl/evp.h>
+
 #include "reports/html_assets.h"
 #include "reports/redact.h"
 #include "reports/reports.h"
@@ -270,6 +272,27 @@ std::string linearizability_section(const ReportInput& in) {
   return out;
 }
 
+// Bars are SVG geometry, not style attributes: the CSP allows no inline style
+// but the stylesheet's own hash.
+std::string rate_bar(double rate, double low, double high) {
+  auto x = [](double fraction) { return format_fixed(fraction * 100, 2); };
+  return "<svg class=\"rate\" viewBox=\"0 -3 100 18\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
+         "<rect class=\"track\" width=\"100\" height=\"12\" rx=\"2\"/><rect class=\"fill\" width=\"" + x(rate) +
+         "\" height=\"12\" rx=\"2\"/><line class=\"ci\" x1=\"" + x(low) + "\" x2=\"" + x(low) +
+         "\" y1=\"-3\" y2=\"15\"/><line class=\"ci\" x1=\"" + x(high) + "\" x2=\"" + x(high) + "\" y1=\"-3\" y2=\"15\"/></svg>";
+}
+
+std::string outcome_bar(double ok, double fail, double info) {
+  std::string out = "<svg class=\"stack\" viewBox=\"0 0 100 12\" preserveAspectRatio=\"none\" aria-hidden=\"true\">";
+  double at = 0;
+  for (const auto& [cls, fraction] : {std::pair<const char*, double>{"ok", ok}, {"fail", fail}, {"info", info}}) {
+    out += std::string("<rect class=\"") + cls + "\" x=\"" + format_fixed(at * 100, 2) + "\" width=\"" +
+           format_fixed(fraction * 100, 2) + "\" height=\"12\"/>";
+    at += fraction;
+  }
+  return out + "</svg>";
+}
+
 std::string scenario_section(const ReportInput& in, const std::string& curl_script) {
   std::string out = "<section id=\"scenario\"><h2>Minimal scenario and reproduction</h2><div class=\"grid2\"><div>";
   if (in.repro_runs > 0) {
@@ -277,9 +300,7 @@ std::string scenario_section(const ReportInput& in, const std::string& curl_scri
     const double rate = static_cast<double>(in.repro_failures) / in.repro_runs;
     out += "<p><b>Reproduction rate:</b> failed " + std::to_string(in.repro_failures) + " of " +
            std::to_string(in.repro_runs) + " re-runs (" + format_fixed(rate * 100, 0) + "%; 95% Wilson interval " +
-           format_fixed(low * 100, 1) + "&ndash;" + format_fixed(high * 100, 1) + "%)</p><div class=\"rate\"><div class=\"fill\" style=\"width:" +
-           format_fixed(rate * 100, 2) + "%\"></div><div class=\"ci\" style=\"left:" + format_fixed(low * 100, 2) +
-           "%;width:" + format_fixed((high - low) * 100, 2) + "%\"></div></div>";
+           format_fixed(low * 100, 1) + "&ndash;" + format_fixed(high * 100, 1) + "%)</p>" + rate_bar(rate, low, high);
   } else {
     out += "<p class=\"muted\">The minimal scenario was not re-run.</p>";
   }
@@ -348,14 +369,22 @@ std::string stats_section(const ReportInput& in) {
     const int ok = count("ok"), fail = count("fail"), info = count("info");
     const double total = std::max(1, ok + fail + info);
     out += "<tr><td><b>" + html_escape(op) + "</b></td><td>" + std::to_string(ok) + "</td><td>" + std::to_string(fail) + "</td><td>" +
-           std::to_string(info) + "</td><td><div class=\"stack\"><div class=\"ok\" style=\"width:" + format_fixed(ok / total * 100, 2) +
-           "%\"></div><div class=\"fail\" style=\"width:" + format_fixed(fail / total * 100, 2) + "%\"></div><div class=\"info\" style=\"width:" +
-           format_fixed(info / total * 100, 2) + "%\"></div></div></td></tr>";
+           std::to_string(info) + "</td><td>" + outcome_bar(ok / total, fail / total, info / total) + "</td></tr>";
   }
   return out + "</table></div></div></section>\n";
 }
 
 }  // namespace
+
+std::string html_assets::csp_hash_source(std::string_view block) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (EVP_Digest(block.data(), block.size(), digest, &digest_size, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 of the HTML report's inline block failed (OpenSSL EVP_Digest)");
+  unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  const int n = EVP_EncodeBlock(encoded, digest, static_cast<int>(digest_size));
+  return "'sha256-" + std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n)) + "'";
+}
 
 std::string render_html(const ReportInput& raw) {
   const Redactor redactor = redactor_for(raw);
@@ -363,12 +392,18 @@ std::string render_html(const ReportInput& raw) {
   const Status overall = in.verdicts.overall();
   const std::string curl_script = render_curl_script(raw);
 
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-                    "script-src 'unsafe-inline'; img-src data:\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-                    html_escape(overall == Status::Fail ? "FAIL \xE2\x80\x94 " + in.title : in.title) +
-                    "</title>\n<style>" + html_assets::kStyle + "</style></head><body>\n";
+  // The inline blocks are allowed by their hashes only; the last redaction guard
+  // below runs over everything else, never over the hashed blocks (a change there
+  // would block them).
+  const std::string_view style = html_assets::kStyle, script = html_assets::kScript;
+  const std::string csp = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src " +
+                          html_assets::csp_hash_source(style) + "; script-src " + html_assets::csp_hash_source(script) +
+                          "; img-src data:\">\n";
+  std::string out = "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+                    html_escape(overall == Status::Fail ? "FAIL \xE2\x80\x94 " + in.title : in.title) + "</title>\n<style>";
+  const std::string head = redactor.secrets_only(out);
+  out = "</style></head><body>\n";
   std::string upper(to_string(overall));
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   out += "<header class=\"top\"><span class=\"badge " + status_class(overall) + "\">" + upper + "</span><div><h1>" +
@@ -383,8 +418,8 @@ std::string render_html(const ReportInput& raw) {
   out += "<p class=\"muted\">Generated by racecheck (result format " + std::to_string(kResultFormatVersion) +
          "). Values from the target are shown as text; secrets are replaced by [REDACTED].</p>\n</main>\n";
   out += "<script type=\"application/json\" id=\"racecheck-data\">" + report_text::json_for_script(timeline_data(in)) +
-         "</script>\n<script>" + html_assets::kScript + "</script>\n</body></html>\n";
-  return Redactor(raw.secrets, {}).text(out);
+         "</script>\n<script>";
+  return csp + head + std::string(style) + redactor.secrets_only(out) + std::string(script) + "</script>\n</body></html>\n";
 }
 
 }  // namespace racecheck

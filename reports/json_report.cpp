@@ -126,8 +126,8 @@ json render_json(const ReportInput& raw) {
       {"burst_spread_ns", in.burst_spread_ns},
       {"history", history},
   };
-  // Last guard: no literal secret survives anywhere in the document.
-  return Redactor(raw.secrets, {}).value(result);
+  // Last guard: no secret, in any encoding, survives anywhere in the document.
+  return redactor.value_secrets_only(result);
 }
 
 ReportInput parse_result_json(const json& j) {

@@ -109,10 +109,10 @@ std::string render_suite(const ReportInput& in, SuiteCounts& counts) {
 std::string render_junit(const std::vector<ReportInput>& runs) {
   SuiteCounts total;
   std::string suites;
-  std::vector<std::string> secrets;
+  std::vector<NamedSecret> secrets;
   for (const auto& raw : runs) {
     const ReportInput in = redactor_for(raw).input(raw);
-    secrets.insert(secrets.end(), raw.secrets.begin(), raw.secrets.end());
+    for (NamedSecret& s : secrets_of(raw)) secrets.push_back(std::move(s));
     SuiteCounts counts;
     suites += render_suite(in, counts);
     total.tests += counts.tests;
@@ -125,7 +125,8 @@ std::string render_junit(const std::vector<ReportInput>& runs) {
                     attr("tests", std::to_string(total.tests)) + attr("failures", std::to_string(total.failures)) +
                     attr("errors", std::to_string(total.errors)) + attr("skipped", std::to_string(total.skipped)) +
                     attr("time", format_fixed(total.time_s, 6)) + ">\n" + suites + "</testsuites>\n";
-  return Redactor(secrets, {}).text(out);
+  // Last guard: every run's secrets, in any encoding, over the whole file.
+  return Redactor::named(std::move(secrets), {}).secrets_only(out);
 }
 
 std::string render_junit(const ReportInput& input) { return render_junit(std::vector<ReportInput>{input}); }

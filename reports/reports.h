@@ -3,8 +3,9 @@
 // (no I/O, no network, never call the harness).
 //
 // Every string that reaches a report goes through redaction first (see redact.h):
-// the literal values in `secrets`, values of the headers in `redact_headers`, and
-// JSON members named like those headers are replaced by "[REDACTED]".
+// the values in `secrets` in any encoding, URL userinfo passwords, values of the
+// headers in `redact_headers`, and JSON members named like those headers are
+// replaced by "[REDACTED]".
 #pragma once
 
 #include <cstdint>
@@ -62,7 +63,9 @@ struct ReportInput {
   RunStats stats;
   std::int64_t burst_spread_ns = -1;   // measured arrival spread of the minimal trial's burst (-1: unknown)
 
-  std::vector<std::string> secrets;    // literal values to redact everywhere
+  std::vector<std::string> secrets;    // values to redact everywhere, in any encoding (redact.h)
+  std::vector<std::string> secret_names;  // secret_names[i] names secrets[i]: the curl script
+                                          // reads it from RACECHECK_SECRET_<NAME>
   std::vector<std::string> redact_headers = {"Authorization", "Cookie", "Set-Cookie",
                                              "Proxy-Authorization"};
 };
@@ -99,8 +102,10 @@ ReportInput parse_result_json(const nlohmann::json& result);
 std::string render_console_summary(const ReportInput& input, bool color = false);
 
 // A POSIX sh script that replays the minimal requests with curl (clients in
-// parallel, each client's requests in order). Redacted header values are read
-// from environment variables (RACECHECK_HEADER_<NAME>) instead of being written.
+// parallel, each client's requests in order). Secrets are read from environment
+// variables instead of being written: redacted headers from RACECHECK_HEADER_<NAME>,
+// secrets from RACECHECK_SECRET_<NAME>, URL credentials from
+// RACECHECK_SECRET_URL_CREDENTIAL_<n> (re-encoded as the request needs them).
 std::string render_curl_script(const ReportInput& input);
 
 }  // namespace racecheck

@@ -103,6 +103,27 @@ TEST_F(Chromium, HostileBodyStaysTextWhenItsRequestIsSelected) {
   EXPECT_TRUE(console_errors(page.log).empty()) << page.log;
 }
 
+// The hash-only CSP is enforced: the report's script runs (bars are built and no
+// violation is logged), and the same page with one byte of the script changed
+// is blocked.
+TEST_F(Chromium, ScriptRunsUnderTheHashOnlyCspAndATamperedScriptIsBlocked) {
+  const ReportInput in = test::failing_input();
+  const std::string html = render_html(in);
+  ASSERT_EQ(html.find("unsafe-inline"), std::string::npos);
+  const DumpedPage page = dump_dom(html, dir);
+  EXPECT_EQ(count_matches(page.dom, std::regex(R"re(<div class="bar (ok|fail|info)[^"]*" data-op=)re")), in.ops.size());
+  EXPECT_TRUE(console_errors(page.log).empty()) << page.log;
+
+  std::string tampered = html;
+  const std::size_t script = tampered.find("<script>");
+  ASSERT_NE(script, std::string::npos);
+  tampered.insert(script + std::string("<script>").size(), " ");
+  test::TempDir other;
+  const DumpedPage blocked = dump_dom(tampered, other);
+  EXPECT_EQ(count_matches(blocked.dom, std::regex(R"re(<div class="bar )re")), 0u);
+  EXPECT_NE(blocked.log.find("Content Security Policy"), std::string::npos) << blocked.log;
+}
+
 TEST_F(Chromium, PassingReportRendersWithoutErrors) {
   const ReportInput in = test::passing_input();
   const DumpedPage page = dump_dom(render_html(in), dir);

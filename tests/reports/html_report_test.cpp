@@ -4,6 +4,7 @@
 #include <fstream>
 #include <regex>
 
+#include "reports/html_assets.h"
 #include "reports/reports.h"
 #include "tests/reports/report_fixtures.h"
 
@@ -86,6 +87,35 @@ TEST(HtmlReport, SelfContainedWithoutNetwork) {
   EXPECT_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=\s*["']?\s*(https?:)?//)", std::regex::icase)));
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_EQ(html.find("@import"), std::string::npos);
+}
+
+// The CSP allows the inline blocks by hash only: each hash matches its block,
+// and nothing else in the markup needs 'unsafe-inline'.
+TEST(HtmlReport, CspHashesTheInlineBlocksAndAllowsNoUnsafeInline) {
+  // SHA-256 test vectors (FIPS 180-2): "abc" and the empty string.
+  EXPECT_EQ(html_assets::csp_hash_source("abc"), "'sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0='");
+  EXPECT_EQ(html_assets::csp_hash_source(""), "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='");
+  const std::string html = render_html(test::failing_input());
+  std::smatch csp;
+  ASSERT_TRUE(std::regex_search(html, csp, std::regex("http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\"")));
+  const std::string policy = csp[1];
+  EXPECT_EQ(policy.find("unsafe"), std::string::npos) << policy;
+  auto block = [&](const std::string& open, const std::string& close) {
+    const std::size_t start = html.find(open);
+    EXPECT_NE(start, std::string::npos) << open;
+    const std::size_t from = start + open.size();
+    return html.substr(from, html.find(close, from) - from);
+  };
+  const std::string style = block("<style>", "</style>"), script = block("<script>", "</script>");
+  EXPECT_NE(policy.find("style-src " + html_assets::csp_hash_source(style) + ";"), std::string::npos) << policy;
+  EXPECT_NE(policy.find("script-src " + html_assets::csp_hash_source(script) + ";"), std::string::npos) << policy;
+  EXPECT_EQ(count(html, "<style"), 1u);
+  EXPECT_EQ(count(html, "<script>"), 1u);  // besides the JSON data block, which does not run
+  // A CSP without 'unsafe-inline' blocks style attributes and inline handlers.
+  std::string markup = html;
+  for (const std::string& b : {style, script}) markup.erase(markup.find(b), b.size());
+  EXPECT_FALSE(std::regex_search(markup, std::regex(R"(<[a-z][^>]*\sstyle\s*=)", std::regex::icase)));
+  EXPECT_FALSE(std::regex_search(markup, std::regex(R"(<[a-z][^>]*\son[a-z]+\s*=)", std::regex::icase)));
 }
 
 TEST(HtmlReport, LinearizabilitySectionShowsPrefixAndUnplaceableOpWithStates) {
