@@ -1,4 +1,5 @@
 // racecheck: concurrency-testing harness for HTTP APIs. See README.md.
+#include <csignal>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,9 @@
 #include "harness/run_cli.h"
 
 int main(int argc, char** argv) {
+  // A reader that goes away (`racecheck run ... | head -1`) must not kill the
+  // run before it writes its reports: a write to it fails instead.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"racecheck: proves whether an HTTP API breaks under concurrent requests"};
   app.require_subcommand(1);
   int exit_code = racecheck::exit_code::kOk;
