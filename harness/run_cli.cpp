@@ -50,7 +50,7 @@ void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags) {
       ->check(CLI::Range(0, 10000));
   cmd->add_option("--check-budget-ms", o.check_budget_ms, "linearizability time budget per trial (answer: unknown)")
       ->check(finite_number())->check(CLI::Range(1.0, 3.6e6));
-  cmd->add_option("--history", o.history, "stream each trial's history (JSONL) to this file");
+  cmd->add_option("--history", o.history, "stream every trial's history (JSONL, each event with its trial number) to this file");
   cmd->add_option("--html", o.html, "write the HTML report here");
   cmd->add_option("--junit", o.junit, "write JUnit XML here");
   cmd->add_option("--json", o.json, "write the JSON result here (read by `racecheck replay`)");

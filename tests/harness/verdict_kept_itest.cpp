@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <filesystem>
@@ -268,6 +269,31 @@ TEST(VerdictKeptSpec, TwentyThousandHeadersLoadAndRenderQuickly) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(request.headers.size(), 20000u);
   EXPECT_LT(seconds, 5.0) << "a generous bound: linear takes milliseconds";
+}
+
+// A number no int64 can hold is never extracted (the models would read
+// 2^64-1 as -1): the op is info, and the error names the value as received.
+TEST(VerdictKeptSpec, NumbersBeyondInt64AreOutOfRangeNotExtracted) {
+  const Spec spec = parse_spec_text(bank_spec(100).dump(), "spec.json");
+  const SpecProtocol protocol(spec, TrialVariables{});
+  ScenarioOp read;
+  read.f = "read";
+  read.args = json{{"account", 0}};
+  for (const std::string number : {"9223372036854775808", "18446744073709551615", "1e30", "-1e30"}) {
+    HttpResponse response;
+    response.status = 200;
+    response.body = "{\"balance\": " + number + "}";
+    const Classification c = protocol.classify(read, response);
+    EXPECT_EQ(c.outcome, Outcome::Info) << number;
+    EXPECT_EQ(c.error.rfind("value-out-of-range: balance ", 0), 0u) << c.error;
+    EXPECT_FALSE(c.extracted.contains("balance")) << c.extracted.dump();
+  }
+  HttpResponse in_range;
+  in_range.status = 200;
+  in_range.body = R"({"balance": 9223372036854775807})";
+  const Classification c = protocol.classify(read, in_range);
+  EXPECT_EQ(c.outcome, Outcome::Ok);
+  EXPECT_EQ(c.extracted.at("balance").get<std::int64_t>(), std::numeric_limits<std::int64_t>::max());
 }
 
 // Any bytes in a response body reach every report without an exception: the
