@@ -72,15 +72,17 @@ CLI::Validator one_of(const std::string& what, std::vector<std::string> names) {
 // Why nothing in the history can be judged ("" when an operation completed ok
 // or fail). Setup is not under test: events of process < 0 (a run's setup and
 // final reads) and "open" ops (the account model's initial balances).
-std::string nothing_judged_in(const std::vector<Event>& events, const std::vector<Operation>& ops) {
+std::string nothing_judged_in(const std::vector<Event>& events, const std::vector<PairingResult>& trials) {
   if (events.empty()) return "the history has no events: nothing to judge";
   std::size_t open = 0, info = 0, tested = 0;
-  for (const auto& op : ops) {
-    if (op.process < 0 || op.f == "open") continue;
-    ++tested;
-    if (op.outcome != Outcome::Info) return "";
-    if (op.complete_event < 0) ++open;
-    else ++info;
+  for (const auto& trial : trials) {
+    for (const auto& op : trial.ops) {
+      if (op.process < 0 || op.f == "open") continue;
+      ++tested;
+      if (op.outcome != Outcome::Info) return "";
+      if (op.complete_event < 0) ++open;
+      else ++info;
+    }
   }
   if (tested == 0) return "no operation under test (every event is setup or a final read): nothing to judge";
   return "no operation completed ok or fail (" + std::to_string(open) + " never completed, " + std::to_string(info) +
@@ -88,6 +90,12 @@ std::string nothing_judged_in(const std::vector<Event>& events, const std::vecto
 }
 
 int run_check(const CheckArgs& args) {
+  try {
+    check_output_paths({{"--html", args.html}, {"--junit", args.junit}, {"--json", args.json}});
+  } catch (const CLI::ValidationError& e) {
+    std::cerr << "racecheck check: " << e.what() << "\n";
+    return exit_code::kUsage;
+  }
   std::error_code ec;
   if (std::filesystem::is_directory(args.path, ec)) {
     std::cerr << "racecheck check: cannot read " << args.path << ": it is a directory\n";
@@ -122,51 +130,70 @@ int run_check(const CheckArgs& args) {
     return exit_code::kUsage;
   }
 
-  const PairingResult paired = pair_operations(events);
-  for (const auto& p : paired.problems) std::cerr << args.path << ": warning: " << p << "\n";
+  // A `racecheck run --history` file holds every trial: each is a history of
+  // its own (the target was reset in between), checked on its own.
+  std::vector<std::vector<Event>> trials = split_trials(events);
+  if (trials.empty()) trials.emplace_back();  // an empty history: one trial with no ops
+  const bool several = trials.size() > 1;
   const std::unique_ptr<Model> model = make_model(args.options.model);
-  CheckReport report;
-  try {
-    report = check_operations(paired.ops, args.options);
-  } catch (const CheckUsageError& e) {
-    std::cerr << "racecheck check: " << e.what() << "\n";
-    return exit_code::kUsage;
-  } catch (const ModelInputError& e) {
-    const Operation& op = paired.ops.at(e.op_id);
-    std::cerr << args.path << ": op " << e.op_id << " (" << op.f << ", event " << op.invoke_event
-              << "): field '" << e.field << "': " << e.reason << " (model " << args.options.model << ")\n";
-    return exit_code::kUsage;
+  Status overall = Status::Pass;
+  std::size_t shown = 0;  // the trial whose evidence goes into the report files
+  std::vector<CheckReport> reports(trials.size());
+  std::vector<PairingResult> pairings(trials.size());
+  for (std::size_t t = 0; t < trials.size(); ++t) {
+    const std::string label = several ? args.path + " trial " + std::to_string(trials[t].front().trial) : args.path;
+    pairings[t] = pair_operations(trials[t]);
+    const PairingResult& paired = pairings[t];
+    for (const auto& p : paired.problems) std::cerr << label << ": warning: " << p << "\n";
+    try {
+      reports[t] = check_operations(paired.ops, args.options);
+    } catch (const CheckUsageError& e) {
+      std::cerr << "racecheck check: " << e.what() << "\n";
+      return exit_code::kUsage;
+    } catch (const ModelInputError& e) {
+      const Operation& op = paired.ops.at(e.op_id);
+      std::cerr << label << ": op " << e.op_id << " (" << op.f << ", event " << op.invoke_event
+                << "): field '" << e.field << "': " << e.reason << " (model " << args.options.model << ")\n";
+      return exit_code::kUsage;
+    }
+    std::cout << label << ": " << paired.ops.size() << " ops, model " << args.options.model << "\n";
+    print_report(std::cout, *model, paired.ops, reports[t]);
+    const Status status = reports[t].overall();
+    const auto rank = [](Status s) { return s == Status::Fail ? 2 : s == Status::Unknown ? 1 : 0; };
+    if (rank(status) > rank(overall)) {
+      overall = status;
+      shown = t;
+    } else if (rank(status) == rank(overall) && overall == Status::Pass) {
+      shown = t;  // nothing failed: the last trial
+    }
   }
   // An empty history, or one whose operations never completed, passes every
   // checker vacuously: that is no evidence, so no pass. A "history" verdict
   // (unknown) says so in every report.
-  const std::string nothing_judged = nothing_judged_in(events, paired.ops);
+  const std::string nothing_judged = nothing_judged_in(events, pairings);
   if (!nothing_judged.empty()) {
     InvariantVerdict v;
     v.invariant = "history";
     v.status = Status::Unknown;
     v.summary = nothing_judged;
-    report.verdicts.insert(report.verdicts.begin(), std::move(v));
+    reports[shown].verdicts.insert(reports[shown].verdicts.begin(), std::move(v));
+    if (overall != Status::Fail) overall = Status::Unknown;
+    std::cerr << "racecheck check: " << args.path << ": inconclusive: " << nothing_judged << "\n";
   }
-  std::cout << args.path << ": " << paired.ops.size() << " ops, model " << args.options.model << "\n";
-  print_report(std::cout, *model, paired.ops, report);
+  if (several) std::cout << trials.size() << " trials, overall: " << to_string(overall) << "\n";
   ReportInput files;
   files.title = "racecheck check: " + args.path;
   files.target = args.path;
   files.command = "racecheck check " + args.path + " --model " + args.options.model;
-  files.verdicts = report;
-  files.history = events;
-  files.ops = paired.ops;
-  if (!write_report_files(args.html, args.junit, args.json, files)) return exit_code::kUsage;
-  if (report.overall() != Status::Fail && !nothing_judged.empty()) {
-    std::cerr << "racecheck check: " << args.path << ": inconclusive: " << nothing_judged << "\n";
-    return exit_code::kInconclusive;
+  if (!trials.empty()) {
+    files.verdicts = reports[shown];
+    files.history = trials[shown];
+    files.ops = pairings[shown].ops;
   }
-  switch (report.overall()) {
-    case Status::Fail: return exit_code::kViolation;
-    case Status::Unknown: return exit_code::kInconclusive;
-    default: return exit_code::kOk;
-  }
+  const int code = overall == Status::Fail      ? exit_code::kViolation
+                   : overall == Status::Unknown ? exit_code::kInconclusive
+                                                : exit_code::kOk;
+  return exit_code_after_writes(code, write_report_files(args.html, args.junit, args.json, files));
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
         throw CLI::ValidationError("--target", "demo always tests its own embedded bank; to test a running service, use "
                                                "`racecheck run SPEC --target URL`");
       }
+      check_output_paths(output_flags(args->run));  // before the first request
       demo::DemoBankConfig config;
       config.balance = demo::parse_balance_mode(args->balance);
       config.idempotency = demo::parse_idempotency_mode(args->idempotency);
@@ -56,7 +57,7 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
       const RunOptions options = make_run_options(args->run, spec, "targets/demo/spec.json", command_line);
       const RunOutcome outcome = run_spec(spec, options);
       bank.stop();
-      return write_outputs(args->run, outcome) ? outcome.exit_code : exit_code::kUsage;
+      return write_outputs(args->run, outcome);
     });
   });
 }

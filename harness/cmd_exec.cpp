@@ -94,13 +94,16 @@ int run_exec(const ExecArgs& args) {
     return exit_code::kUsage;
   }
 
-  std::unique_ptr<JsonlFileSink> sink;
+  std::unique_ptr<JsonlFileSink> file;
   try {
-    sink = std::make_unique<JsonlFileSink>(args.history_path);
+    file = std::make_unique<JsonlFileSink>(args.history_path);
   } catch (const std::exception& e) {
     std::cerr << "racecheck exec: " << e.what() << "\n";
     return exit_code::kUsage;
   }
+  // A write that fails later (a full disk) is reported at the end: the run
+  // goes on, so what the executor saw is still printed.
+  auto sink = std::make_unique<FailSoftSink>(*file);
 
   // One clock for setup, scenario and final read.
   const std::int64_t origin = monotonic_ns();
@@ -150,7 +153,11 @@ int run_exec(const ExecArgs& args) {
   for (std::size_t i = 0; i < final_read.balances.size(); ++i) {
     if (final_read.balances[i]) std::cout << "account " << i << " final balance: " << *final_read.balances[i] << "\n";
   }
-  std::cout << "history: " << args.history_path << "\n";
+  std::cout << "history: " << args.history_path << "\n" << std::flush;
+  if (!sink->error().empty()) {
+    std::cerr << "racecheck exec: cannot write the history: " << sink->error() << "\n";
+    return exit_code::kLocal;
+  }
   if (!final_read.complete()) {
     for (const auto& p : final_read.problems) std::cerr << "racecheck exec: final read: " << p << "\n";
     return exit_code::kTarget;

@@ -22,6 +22,7 @@ void add_replay_command(CLI::App& app, int& exit_code, const std::string& comman
   add_run_options(cmd, args->run, false);
   cmd->callback([args, &exit_code, command_line] {
     exit_code = run_guarded([&] {
+      check_output_paths(output_flags(args->run));  // before the first request
       std::ifstream in(args->result, std::ios::binary);
       if (!in) throw CLI::ValidationError("result", args->result + ": cannot be read");
       std::stringstream text;
@@ -58,7 +59,7 @@ void add_replay_command(CLI::App& app, int& exit_code, const std::string& comman
       const RunOutcome outcome = replay_scenario(spec, scenario, options);
       std::cout << "replayed the minimal scenario " << outcome.report.repro_runs << " times: "
                 << outcome.report.repro_failures << " failed\n";
-      return write_outputs(args->run, outcome) ? outcome.exit_code : exit_code::kUsage;
+      return write_outputs(args->run, outcome);
     });
   });
 }

@@ -18,11 +18,12 @@ void add_run_command(CLI::App& app, int& exit_code, const std::string& command_l
   add_run_options(cmd, args->run, true);
   cmd->callback([args, &exit_code, command_line] {
     exit_code = run_guarded([&] {
+      check_output_paths(output_flags(args->run));  // before the first request
       Spec spec = load_spec_file(args->spec);
       if (!args->run.targets.empty()) apply_target_flags(spec, args->run.targets);
       const RunOptions options = make_run_options(args->run, spec, args->spec, command_line);
       const RunOutcome outcome = run_spec(spec, options);
-      return write_outputs(args->run, outcome) ? outcome.exit_code : exit_code::kUsage;
+      return write_outputs(args->run, outcome);
     });
   });
 }

@@ -15,6 +15,7 @@
 #include "harness/curl_init.h"
 #include "harness/curl_local_errors.h"
 #include "harness/local_error.h"
+#include "harness/spec_protocol.h"  // UnsendableRequest
 
 namespace racecheck {
 
@@ -51,6 +52,7 @@ struct Transfer {
   bool lose = false;        // abandon after the request is fully sent
   bool lost = false;        // the response started arriving; it is read and dropped unseen
   bool invoke_recorded = false;
+  std::string not_sent;     // why the request could not be sent (UnsendableRequest); no handle then
 
   std::int64_t invoke_ns = 0;
   std::int64_t last_byte_ns = -1;
@@ -262,6 +264,10 @@ class Run {
   void complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome outcome, std::string error,
                 const json& extracted, bool with_response);
   void finish_done_message(CURL* easy, CURLcode code);
+  void complete_not_sent(std::list<std::unique_ptr<Transfer>>::iterator it) {
+    std::string why = std::move((*it)->not_sent);
+    complete(it, Outcome::Fail, std::move(why), json::object(), false);
+  }
   void release_burst(std::int64_t now);
   bool burst_ready() const;
   void start_due_clients(std::int64_t now);
@@ -295,7 +301,13 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
     c.instance = program.instance >= 0 ? program.instance
                                        : protocol_.pick_instance(client_index, static_cast<int>(c.next_op));
   }
-  HttpRequest request = protocol_.render(op, c.instance);
+  HttpRequest request;
+  std::string not_sent;
+  try {
+    request = protocol_.render(op, c.instance);
+  } catch (const UnsendableRequest& e) {
+    not_sent = e.what();
+  }
 
   auto t = std::make_unique<Transfer>();
   t->client = client_index;
@@ -303,6 +315,13 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
   t->attempt = c.attempt;
   t->instance = c.instance;
   t->op = &op;
+  if (!not_sent.empty()) {
+    // Completed by the caller as fail: nothing went out, so nothing took effect.
+    t->not_sent = std::move(not_sent);
+    c.busy = true;
+    t->invoke_ns = monotonic_ns();
+    return t;
+  }
   t->method = std::move(request.method);
   t->url = std::move(request.url);
   t->body = std::move(request.body);
@@ -538,6 +557,10 @@ void Run::start_due_clients(std::int64_t now) {
     ClientState& c = clients_[i];
     if (c.done || c.busy || c.due_ns > now) continue;
     active_.push_back(make_transfer(static_cast<int>(i), false));
+    if (!active_.back()->not_sent.empty()) {
+      complete_not_sent(std::prev(active_.end()));
+      continue;
+    }
     add_to_multi(*active_.back(), monotonic_ns());
   }
 }
@@ -639,6 +662,10 @@ ExecutorResult Run::execute(std::int64_t origin_ns) {
       if (clients_[i].done) continue;
       active_.push_back(make_transfer(static_cast<int>(i), true));
       Transfer& t = *active_.back();
+      if (!t.not_sent.empty()) {
+        complete_not_sent(std::prev(active_.end()));
+        continue;
+      }
       if (t.held) add_to_multi(t, monotonic_ns());
     }
     burst_pending_ = !active_.empty();

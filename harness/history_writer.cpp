@@ -49,6 +49,7 @@ void JsonlFileSink::write_all(const std::string& bytes, std::int64_t first_index
 
 void JsonlFileSink::append(Event e) {
   e.index = next_index_++;
+  if (trial_ > 0) e.trial = trial_;
   if (!batching_) {
     write_all(event_to_jsonl(e), e.index);
     return;
@@ -78,7 +79,37 @@ void JsonlFileSink::restart() {
   }
 }
 
+void JsonlFileSink::begin_trial(std::int64_t trial) {
+  write_pending();
+  batching_ = false;
+  next_index_ = 0;
+  trial_ = trial;
+}
+
 void JsonlFileSink::begin_batch() { batching_ = true; }
+
+template <typename Fn>
+void FailSoftSink::guarded(Fn&& fn) {
+  if (!error_.empty()) return;
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    if (error_.empty()) error_ = "write failed";
+  }
+}
+
+void FailSoftSink::append(Event e) {
+  guarded([&] { sink_.append(std::move(e)); });
+}
+
+void FailSoftSink::begin_batch() {
+  guarded([&] { sink_.begin_batch(); });
+}
+
+void FailSoftSink::end_batch() {
+  guarded([&] { sink_.end_batch(); });
+}
 
 void JsonlFileSink::end_batch() {
   batching_ = false;

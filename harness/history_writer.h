@@ -44,6 +44,9 @@ class JsonlFileSink : public HistorySink {
   // truncated and rewritten file makes ext4 flush it: milliseconds per trial).
   // Throws std::runtime_error naming the path when the file cannot be truncated.
   void restart();
+  // Starts the events of trial `trial` (1, 2, ...): indices restart at 0 and
+  // every event written carries the trial number. The file keeps every trial.
+  void begin_trial(std::int64_t trial);
   const std::string& path() const { return path_; }
 
  private:
@@ -53,9 +56,30 @@ class JsonlFileSink : public HistorySink {
   std::string path_;
   int fd_ = -1;
   std::int64_t next_index_ = 0;
+  std::int64_t trial_ = 0;             // 0: no trial numbers (one history)
   bool batching_ = false;
   std::string pending_;                // complete lines held by the current batch
   std::int64_t pending_first_index_ = 0;
+};
+
+// Forwards to a sink (not owned) until it throws, then keeps the first error
+// and drops the events that follow. A history file that cannot be written (a
+// full disk) must not stop the run: what the run proves is reported anyway,
+// and the lost history is reported as a local failure.
+class FailSoftSink : public HistorySink {
+ public:
+  explicit FailSoftSink(HistorySink& sink) : sink_(sink) {}
+  void append(Event e) override;
+  void begin_batch() override;
+  void end_batch() override;
+  // The first error ("" while every write succeeded).
+  const std::string& error() const { return error_; }
+
+ private:
+  template <typename Fn>
+  void guarded(Fn&& fn);
+  HistorySink& sink_;
+  std::string error_;
 };
 
 // Keeps every event in memory, for checking right after the run.

@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 
 #include <exception>
+#include <csignal>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -31,6 +32,9 @@ void raise_open_file_limit() {
 
 int main(int argc, char** argv) {
   raise_open_file_limit();
+  // A reader that goes away (`racecheck run ... | head -1`) must not kill the
+  // run before it writes its reports: a write to it fails instead.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"racecheck: proves whether an HTTP API breaks under concurrent requests"};
   app.require_subcommand(1);
   int exit_code = racecheck::exit_code::kOk;

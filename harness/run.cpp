@@ -200,7 +200,12 @@ std::vector<ReproRequest> repro_requests(const Spec& spec, const TrialEvidence& 
     for (int i = 0; i < static_cast<int>(sc.clients[c].ops.size()); ++i) {
       const auto& op = sc.clients[c].ops[i];
       const int instance = sc.clients[c].instance >= 0 ? sc.clients[c].instance : protocol.pick_instance(c, i);
-      const HttpRequest r = protocol.render(op, instance);  // it rendered when the trial ran
+      HttpRequest r;
+      try {
+        r = protocol.render(op, instance);  // it rendered when the trial ran
+      } catch (const UnsendableRequest&) {
+        continue;  // it was not sent then either (the history says why)
+      }
       out.push_back(ReproRequest{c, r.method, r.url, r.headers, r.body});
     }
   }
@@ -392,6 +397,7 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
   out.report.stats = rec.stats();
   out.report.stats.first_violation_s = out.property.first_failure_seconds;
   out.exit_code = exit_code_for(out.report, out.property, stop);
+  out.history_error = runner.history_error();
   return out;
 }
 
@@ -408,6 +414,7 @@ RunOutcome replay_scenario(const Spec& spec, const Scenario& scenario, const Run
   rec.print_progress(true);
   out.report.stats = rec.stats();
   out.exit_code = exit_code_for(out.report, out.property, stop);
+  out.history_error = runner.history_error();
   return out;
 }
 

@@ -41,6 +41,7 @@ struct RunOutcome {
   ReportInput report;
   PropertyRunResult property;
   int exit_code = 0;            // harness/exit_codes.h
+  std::string history_error;    // why --history could not be written ("" = it was, or none)
 };
 
 // Throws TargetError (exit 3) when the target cannot be set up for the first

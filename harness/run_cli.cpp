@@ -5,12 +5,14 @@
 #include "harness/spec_protocol.h"
 #include "harness/trial.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,7 +59,7 @@ void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags) {
       ->check(CLI::Range(0, 10000));
   cmd->add_option("--check-budget-ms", o.check_budget_ms, "linearizability time budget per trial (answer: unknown)")
       ->check(finite_number())->check(CLI::Range(1.0, 3.6e6));
-  cmd->add_option("--history", o.history, "stream each trial's history (JSONL) to this file");
+  cmd->add_option("--history", o.history, "stream every trial's history (JSONL, each event with its trial number) to this file");
   cmd->add_option("--html", o.html, "write the HTML report here");
   cmd->add_option("--junit", o.junit, "write JUnit XML here");
   cmd->add_option("--json", o.json, "write the JSON result here (read by `racecheck replay`)");
@@ -182,31 +184,111 @@ RunOptions make_run_options(const RunCliOptions& o, const Spec& spec, const std:
 }
 
 namespace {
+
+// Writes the whole file with write(2) and checks close(2): a full disk shows up
+// at one or the other, with its errno (an ofstream would only say "failed").
 bool write_file(const std::string& path, const std::string& content, const char* what) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (f) f << content;
-  if (!f) {
-    std::cerr << "racecheck: cannot write the " << what << " to " << path << ": " << std::strerror(errno) << "\n";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int error = fd < 0 ? errno : 0;
+  for (std::size_t written = 0; error == 0 && written < content.size();) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) error = n < 0 ? errno : EIO;
+    else written += static_cast<std::size_t>(n);
+  }
+  if (fd >= 0 && ::close(fd) != 0 && error == 0) error = errno;
+  if (error != 0) {
+    std::cerr << "racecheck: cannot write the " << what << " to " << path << ": " << std::strerror(error) << "\n";
     return false;
   }
   return true;
 }
+
+// Can `path` be written, without changing it? An existing file is opened for
+// appending (not truncated); a new one is created and removed again.
+std::string output_path_problem(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return "it is a directory";
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) return "the directory " + parent.string() + " does not exist";
+  if (fs::exists(fs::symlink_status(path, ec)) || fs::exists(path, ec)) {
+    // O_NONBLOCK: a FIFO without a reader answers ENXIO instead of waiting for one.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return std::strerror(errno);
+    ::close(fd);
+    return "";
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return std::strerror(errno);
+  ::close(fd);
+  ::unlink(path.c_str());
+  return "";
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> output_flags(const RunCliOptions& o) {
+  return {{"--history", o.history}, {"--html", o.html}, {"--junit", o.junit}, {"--json", o.json}};
+}
+
+void check_output_paths(const std::vector<std::pair<std::string, std::string>>& flag_paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, fs::path>> seen;  // flag, canonical path
+  for (const auto& [flag, path] : flag_paths) {
+    if (path.empty()) continue;
+    const std::string problem = output_path_problem(path);
+    if (!problem.empty()) throw CLI::ValidationError(flag, path + ": cannot be written: " + problem);
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    if (ec) canonical = fs::absolute(path);
+    for (const auto& [other_flag, other] : seen) {
+      if (other == canonical)
+        throw CLI::ValidationError(other_flag + " and " + flag,
+                                   "both name the file " + path + " (one would overwrite the other)");
+    }
+    seen.emplace_back(flag, std::move(canonical));
+  }
+}
 
 bool write_report_files(const std::string& html, const std::string& junit, const std::string& json,
                         const ReportInput& report) {
+  // Render everything first: a file write that fails must not keep the others from being written.
+  std::vector<std::pair<const std::string*, bool>> written;
+  if (!html.empty()) written.emplace_back(&html, write_file(html, render_html(report), "HTML report"));
+  if (!junit.empty()) written.emplace_back(&junit, write_file(junit, render_junit(report), "JUnit XML"));
+  if (!json.empty()) {
+    // Response bodies are bytes; JSON text must be UTF-8: bytes that are not
+    // are shown as \xHH (docs/history.md).
+    nlohmann::json result = render_json(report);
+    escape_invalid_utf8_strings(result);
+    written.emplace_back(&json, write_file(json, result.dump(2) + "\n", "JSON result"));
+  }
   bool ok = true;
-  if (!html.empty()) ok &= write_file(html, render_html(report), "HTML report");
-  if (!junit.empty()) ok &= write_file(junit, render_junit(report), "JUnit XML");
-  if (!json.empty()) ok &= write_file(json, render_json(report).dump(2) + "\n", "JSON result");
-  for (const auto* p : {&html, &junit, &json})
-    if (!p->empty()) std::cout << "wrote " << *p << "\n";
+  for (const auto& [path, done] : written) {
+    if (done) std::cout << "wrote " << *path << "\n";
+    ok = ok && done;
+  }
+  std::cout << std::flush;
   return ok;
 }
 
-bool write_outputs(const RunCliOptions& o, const RunOutcome& outcome) {
+int exit_code_after_writes(int exit_code, bool writes_ok) {
+  if (writes_ok || exit_code == exit_code::kViolation) return exit_code;
+  return exit_code::kLocal;
+}
+
+int write_outputs(const RunCliOptions& o, const RunOutcome& outcome) {
+  // SIGPIPE is ignored (main.cpp): a closed stdout (`| head -1`) only makes
+  // these prints fail, never the report files.
   std::cout << render_console_summary(outcome.report, isatty(STDOUT_FILENO) != 0) << std::flush;
-  return write_report_files(o.html, o.junit, o.json, outcome.report);
+  bool ok = write_report_files(o.html, o.junit, o.json, outcome.report);
+  if (!outcome.history_error.empty()) {
+    std::cerr << "racecheck: cannot write the history: " << outcome.history_error
+              << " (later events are not in " << o.history << ")\n";
+    ok = false;
+  }
+  return exit_code_after_writes(outcome.exit_code, ok);
 }
 
 int run_guarded(const std::function<int()>& body) {

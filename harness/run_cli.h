@@ -53,14 +53,28 @@ double parse_duration_s(const std::string& text, const std::string& flag, bool a
 RunOptions make_run_options(const RunCliOptions& o, const Spec& spec, const std::string& spec_path,
                             const std::string& command);
 
-// Writes the report files whose paths are not empty. Returns false (after
+// The output flags and their paths: --history, --html, --junit, --json.
+std::vector<std::pair<std::string, std::string>> output_flags(const RunCliOptions& o);
+
+// Checks, before the first request, that every non-empty output path can be
+// written (its directory exists; the file can be created, or opened for
+// appending without truncating it) and that no two flags name the same file.
+// Throws CLI::ValidationError naming the flag(s) (exit 2).
+void check_output_paths(const std::vector<std::pair<std::string, std::string>>& flag_paths);
+
+// Writes the report files whose paths are not empty, each independently of
+// the others; prints "wrote PATH" for each one written. Returns false (after
 // printing why) when one cannot be written.
 bool write_report_files(const std::string& html, const std::string& junit, const std::string& json,
                         const ReportInput& report);
 
-// Writes --html/--junit/--json files and prints the console summary. Returns
-// false (after printing why) when a report file cannot be written.
-bool write_outputs(const RunCliOptions& o, const RunOutcome& outcome);
+// A violation once proved stays exit 1 whatever fails after it; otherwise a
+// report or history that could not be written is a local failure (exit 6).
+int exit_code_after_writes(int exit_code, bool writes_ok);
+
+// Prints the console summary, writes the --html/--junit/--json files and
+// reports a history that could not be written. Returns the exit code.
+int write_outputs(const RunCliOptions& o, const RunOutcome& outcome);
 
 // Runs a command body, mapping errors to exit codes with a one-line message:
 // bad spec/scenario/result file/flag → 2, target or setup failure → 3, a failure

@@ -27,6 +27,14 @@ struct RenderError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A rendered header value holds CR, LF or NUL: a value the target returned
+// (captured by setup) that cannot go into a header. The request is not sent;
+// the executor records the op as fail with error kInvalidHeaderValue.
+struct UnsendableRequest : RenderError {
+  using RenderError::RenderError;
+};
+inline constexpr const char* kInvalidHeaderValue = "invalid-header-value";
+
 // Value of a placeholder name, or nullopt when it is unknown.
 using PlaceholderLookup = std::function<std::optional<json>(const std::string& name)>;
 
@@ -37,7 +45,9 @@ using PlaceholderLookup = std::function<std::optional<json>(const std::string& n
 //  - {secret:NAME} comes from spec.secrets; "{{" / "}}" are literal braces.
 // Common spec headers come first; a template header of the same name replaces one.
 // Content-Type: application/json is added when there is a body and none is set.
-// Throws RenderError naming the placeholder when lookup does not know it.
+// Throws RenderError naming the placeholder when lookup does not know it, and
+// UnsendableRequest naming the header and placeholder when a value would put
+// CR, LF or NUL into a header.
 HttpRequest render_request(const Spec& spec, const RequestTemplate& request, const std::string& base_url,
                            const PlaceholderLookup& lookup);
 
@@ -60,7 +70,10 @@ class SpecProtocol : public Protocol {
   // Throws RenderError for an unknown operation, a missing argument or a bad account index.
   HttpRequest render(const ScenarioOp& op, int instance) const override;
   // First rule matching status AND body wins; none matching: info "unclassified".
-  // extracted: each of the op's extract pointers present in a JSON body.
+  // extracted: each of the op's extract pointers present in a JSON body. A
+  // number that a 64-bit integer cannot hold (2^63, 2^64-1, 1e30) is not
+  // extracted: the op is info "value-out-of-range: NAME NUMBER" instead, so no
+  // checker sees a wrapped or rounded value (the body keeps it as received).
   Classification classify(const ScenarioOp& op, const HttpResponse& response) const override;
 
   const Spec& spec() const { return spec_; }

@@ -50,14 +50,19 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
 
   MemorySink memory;
   std::vector<HistorySink*> sinks{&memory};
-  if (!history_path_.empty()) {
-    if (history_file_) {
-      history_file_->restart();
-    } else {
-      history_file_ = std::make_unique<JsonlFileSink>(history_path_);
+  ++trials_started_;
+  if (!history_path_.empty() && history_error_.empty()) {
+    try {
+      if (!history_file_) {
+        history_file_ = std::make_unique<JsonlFileSink>(history_path_);
+        history_guard_ = std::make_unique<FailSoftSink>(*history_file_);
+      }
+      history_file_->begin_trial(trials_started_);
+    } catch (const std::exception& e) {
+      history_error_ = e.what();
     }
-    sinks.push_back(history_file_.get());
   }
+  if (history_guard_ && history_error().empty()) sinks.push_back(history_guard_.get());
   TeeSink sink(sinks);
 
   const std::int64_t origin = monotonic_ns();

@@ -42,9 +42,11 @@ struct TargetError : std::runtime_error {
 
 class TrialRunner {
  public:
-  // history_path: if not empty, each trial's events are streamed there as they
-  // happen (the file is rewritten at the start of every trial, so a killed run
-  // leaves the trial it was in, complete up to its last event).
+  // history_path: if not empty, every trial's events are streamed there as
+  // they happen, each event carrying its trial number (docs/history.md); a
+  // killed run leaves every trial that ran, the last one complete up to its
+  // last event. A history that cannot be written does not stop the run: see
+  // history_error().
   TrialRunner(Spec spec, std::uint64_t seed, double check_budget_ms, std::string history_path);
   ~TrialRunner();
 
@@ -53,6 +55,11 @@ class TrialRunner {
   TrialEvidence run(const Scenario& scenario);
 
   const Spec& spec() const { return spec_; }
+  // Why the history file could not be opened or written ("" when it could, or
+  // when there is none). Events after the first failure are not written.
+  std::string history_error() const {
+    return history_error_.empty() && history_guard_ ? history_guard_->error() : history_error_;
+  }
   int account_count() const { return account_count_; }
   // Random per runner (never from the seed): every key this runner sends is
   // made from it and from the trial's number, 1 for the first run() call.
@@ -68,7 +75,10 @@ class TrialRunner {
   std::string run_id_;
   std::int64_t trials_started_ = 0;
   Executor executor_;
-  std::unique_ptr<JsonlFileSink> history_file_;  // opened by the first trial, emptied by each next one
+  std::unique_ptr<JsonlFileSink> history_file_;  // opened by the first trial, appended to by each
+  std::unique_ptr<FailSoftSink> history_guard_;  // wraps history_file_: a failed write is kept, not thrown
+  std::string history_error_;
+  std::int64_t trials_started_ = 0;
 };
 
 }  // namespace racecheck

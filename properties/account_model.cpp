@@ -21,6 +21,7 @@ enum class Observed : std::uint8_t {
 };
 
 struct AccountOp {
+  int id = -1;               // Operation::id, for overflow messages
   Kind kind = Kind::Read;
   Observed observed = Observed::Unknown;
   std::string account;       // open/deposit/withdraw/read; transfer: from
@@ -41,6 +42,7 @@ Kind kind_of(const Operation& op) {
 
 AccountOp decode(const Operation& op) {
   AccountOp a;
+  a.id = op.id;
   a.kind = kind_of(op);
   switch (a.kind) {
     case Kind::Open:
@@ -117,7 +119,8 @@ class AccountSpec final : public SequentialSpec {
         if (a.observed == Observed::Applied || a.observed == Observed::Unknown) bal[i] = a.amount;
         break;
       case Kind::Deposit:
-        if (a.observed == Observed::Applied || a.observed == Observed::Unknown) bal[i] += a.amount;
+        if (a.observed == Observed::Applied || a.observed == Observed::Unknown)
+          bal[i] = fields::checked_add(bal[i], a.amount, a.id, "deposit: balance + amount");
         if (a.observed == Observed::Applied && a.balance && *a.balance != bal[i]) allowed = false;
         break;
       case Kind::Withdraw:
@@ -176,8 +179,9 @@ class AccountSpec final : public SequentialSpec {
         if (!funded) return true;  // the service would refuse it: no effect
         break;
     }
-    bal[i] -= a.amount;
-    if (credit_slot >= 0) bal[credit_slot] += a.amount;
+    bal[i] = fields::checked_sub(bal[i], a.amount, a.id, "withdrawal: balance - amount");
+    if (credit_slot >= 0)
+      bal[credit_slot] = fields::checked_add(bal[credit_slot], a.amount, a.id, "transfer: balance + amount");
     if (a.observed == Observed::Applied && a.balance && *a.balance != bal[i]) return false;
     return true;
   }

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "properties/op_fields.h"
+
 namespace racecheck {
 namespace {
 
@@ -214,6 +216,9 @@ class RegisterModel final : public Model {
 
 std::int64_t integer_field(const Operation& op, const json& v, const char* field) {
   if (!v.is_number_integer()) throw ModelInputError(op.id, field, "expected an integer, got " + v.dump());
+  // nlohmann counts unsigned numbers as integers: one above 2^63-1 would read negative.
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+    throw ModelInputError(op.id, field, "integer out of range (above 2^63-1): " + v.dump());
   return v.get<std::int64_t>();
 }
 
@@ -243,7 +248,9 @@ class CounterSpec final : public SequentialSpec {
     const Step& st = steps_[index_(op_id)];
     *next = s;
     if (st.is_read) return st.seen != Seen::Ok || static_cast<std::int64_t>(s) == st.amount;
-    if (st.seen != Seen::Fail) *next = static_cast<State>(static_cast<std::int64_t>(s) + st.amount);
+    if (st.seen != Seen::Fail)
+      *next = static_cast<State>(
+          fields::checked_add(static_cast<std::int64_t>(s), st.amount, op_id, "increment: counter + amount"));
     return true;
   }
   std::string describe_state(State s) const override {

@@ -4,6 +4,7 @@
 #include "properties/idempotency.h"
 #include "properties/linearizability.h"
 #include "properties/money.h"
+#include "properties/op_fields.h"
 #include "properties/properties.h"
 
 namespace racecheck {
@@ -75,16 +76,24 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
     report.verdicts.push_back(std::move(v));
   };
   // A model's complaint about a logical op names the history op it came from.
-  auto on_collapsed = [&](auto&& check) {
+  // A 64-bit overflow leaves that invariant undecided, never wrapped into a verdict.
+  auto on_collapsed = [&](const char* invariant, auto&& check) {
     try {
       add_collapsed(check());
+    } catch (const fields::ArithmeticOverflow& e) {
+      InvariantVerdict v;
+      v.invariant = invariant;
+      v.status = Status::Unknown;
+      const bool known = e.op_id >= 0 && static_cast<std::size_t>(e.op_id) < collapsed.members.size();
+      v.summary = "undecided: op " + std::to_string(known ? collapsed.members[e.op_id].front() : e.op_id) + ": " + e.reason;
+      report.verdicts.push_back(std::move(v));
     } catch (const ModelInputError& e) {
       throw ModelInputError(collapsed.members.at(e.op_id).front(), e.field, e.reason);
     }
   };
   // In a fixed order, whatever order they were asked for in.
   if (enabled("no-overdraft")) report.verdicts.push_back(check_no_overdraft(ops));
-  if (enabled("conservation")) on_collapsed([&] { return check_conservation(collapsed.ops, options.model); });
+  if (enabled("conservation")) on_collapsed("conservation", [&] { return check_conservation(collapsed.ops, options.model); });
   if (enabled("idempotency")) {
     IdempotencyOptions io;
     io.volatile_fields = options.volatile_fields;
@@ -93,7 +102,7 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
   if (enabled("linearizability")) {
     LinearizabilityOptions lo;
     lo.budget_ms = options.budget_ms;
-    on_collapsed([&] { return check_linearizability(*model, collapsed.ops, lo); });
+    on_collapsed("linearizability", [&] { return check_linearizability(*model, collapsed.ops, lo); });
   }
   return report;
 }

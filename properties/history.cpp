@@ -82,17 +82,21 @@ json event_to_json(const Event& e) {
   j["index"] = e.index;
   j["process"] = e.process;
   j["type"] = std::string(to_string(e.type));
-  j["f"] = e.f;
+  j["f"] = escape_invalid_utf8(e.f);
   j["value"] = e.value;
-  if (!e.key.empty()) j["key"] = e.key;
+  if (!e.key.empty()) j["key"] = escape_invalid_utf8(e.key);
   if (!e.key.empty() || e.attempt != 1) j["attempt"] = e.attempt;
   if (e.instance != 0) j["instance"] = e.instance;
   if (e.status != 0) j["status"] = e.status;
-  if (!e.body.empty()) j["body"] = e.body;
+  if (!e.body.empty()) {
+    if (is_valid_utf8(e.body)) j["body"] = e.body;
+    else j["body_base64"] = base64_encode(e.body);
+  }
   if (e.body_truncated) j["body_truncated"] = true;
-  if (!e.error.empty()) j["error"] = e.error;
+  if (!e.error.empty()) j["error"] = escape_invalid_utf8(e.error);
   if (e.time_ns >= 0) j["time_ns"] = e.time_ns;
   if (e.sent_ns >= 0) j["sent_ns"] = e.sent_ns;
+  if (e.trial > 0) j["trial"] = e.trial;
   return j;
 }
 
@@ -123,6 +127,11 @@ Event event_from_json(const json& j) {
   if (e.instance < 0) throw HistoryError(0, "instance", "must be >= 0");
   read_int(j, "status", &e.status);
   read_string(j, "body", &e.body);
+  if (auto b = j.find("body_base64"); b != j.end() && !b->is_null()) {
+    if (j.contains("body")) throw HistoryError(0, "body_base64", "given together with body (a body is one or the other)");
+    if (!b->is_string() || !base64_decode(b->get_ref<const std::string&>(), &e.body))
+      throw HistoryError(0, "body_base64", "expected base64 text (RFC 4648, padded), got " + b->dump().substr(0, 80));
+  }
   if (auto t = j.find("body_truncated"); t != j.end()) {
     if (!t->is_boolean()) throw HistoryError(0, "body_truncated", "expected true or false, got " + t->dump());
     e.body_truncated = t->get<bool>();
@@ -131,6 +140,8 @@ Event event_from_json(const json& j) {
   read_int(j, "time_ns", &e.time_ns);
   if (e.time_ns < -1) throw HistoryError(0, "time_ns", "must be >= 0 (or -1 for no clock)");
   read_int(j, "sent_ns", &e.sent_ns);
+  read_int(j, "trial", &e.trial);
+  if (e.trial < 0) throw HistoryError(0, "trial", "must be >= 1 (or absent), got " + std::to_string(e.trial));
   return e;
 }
 
@@ -180,7 +191,7 @@ std::string dump_json(const json& j) { return j.dump(-1, ' ', false, json::error
 void append_json_string(std::string& out, const std::string& s) {
   for (const char c : s) {
     if (static_cast<unsigned char>(c) >= 0x80) {
-      out += dump_json(json(s));
+      out += dump_json(json(escape_invalid_utf8(s)));
       return;
     }
   }
@@ -264,7 +275,10 @@ class LineWriter {
 std::string event_to_jsonl(const Event& e) {
   LineWriter line(160 + e.body.size());
   if (!e.key.empty() || e.attempt != 1) line.integer("attempt", e.attempt);
-  if (!e.body.empty()) line.string("body", e.body);
+  // A body that is not UTF-8 cannot be a JSON string: its bytes go as base64.
+  const bool body_text = is_valid_utf8(e.body);
+  if (!e.body.empty() && body_text) line.string("body", e.body);
+  if (!e.body.empty() && !body_text) line.word("body_base64", base64_encode(e.body));
   if (e.body_truncated) line.raw("body_truncated", "true");
   if (!e.error.empty()) line.string("error", e.error);
   line.string("f", e.f);
@@ -275,9 +289,152 @@ std::string event_to_jsonl(const Event& e) {
   if (e.sent_ns >= 0) line.integer("sent_ns", e.sent_ns);
   if (e.status != 0) line.integer("status", e.status);
   if (e.time_ns >= 0) line.integer("time_ns", e.time_ns);
+  if (e.trial > 0) line.integer("trial", e.trial);
   line.word("type", to_string(e.type));
   line.raw("value", dump_json(e.value));
   return line.finish();
+}
+
+std::vector<std::vector<Event>> split_trials(const std::vector<Event>& events) {
+  std::vector<std::vector<Event>> trials;
+  std::unordered_map<std::int64_t, std::size_t> slot;  // trial number -> position in `trials`
+  for (const Event& e : events) {
+    auto [it, inserted] = slot.try_emplace(e.trial, trials.size());
+    if (inserted) trials.emplace_back();
+    std::vector<Event>& group = trials[it->second];
+    group.push_back(e);
+    group.back().index = static_cast<std::int64_t>(group.size()) - 1;
+  }
+  return trials;
+}
+
+// The UTF-8 that JSON (and nlohmann's serializer) accepts: no overlong forms,
+// no surrogates, nothing above U+10FFFF. Returns the length of the valid
+// sequence starting at s[i], or 0.
+static std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c == 0xE0) n = 3, lo = 0xA0;
+  else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) n = 3;
+  else if (c == 0xED) n = 3, hi = 0x9F;
+  else if (c == 0xF0) n = 4, lo = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3) n = 4;
+  else if (c == 0xF4) n = 4, hi = 0x8F;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return n;
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size();) {
+    const std::size_t n = utf8_sequence_length(bytes, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string escape_invalid_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (std::size_t i = 0; i < bytes.size();) {
+    const std::size_t n = utf8_sequence_length(bytes, i);
+    if (n > 0) {
+      out.append(bytes.substr(i, n));
+      i += n;
+      continue;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 0xf];
+    ++i;
+  }
+  return out;
+}
+
+void escape_invalid_utf8_strings(json& j) {
+  if (j.is_string()) {
+    const std::string& text = j.get_ref<const std::string&>();
+    if (!is_valid_utf8(text)) j = escape_invalid_utf8(text);
+  } else if (j.is_array()) {
+    for (json& item : j) escape_invalid_utf8_strings(item);
+  } else if (j.is_object()) {
+    bool keys_valid = true;
+    for (auto& [key, value] : j.items()) {
+      keys_valid = keys_valid && is_valid_utf8(key);
+      escape_invalid_utf8_strings(value);
+    }
+    if (keys_valid) return;
+    json fixed = json::object();
+    for (auto& [key, value] : j.items()) fixed[escape_invalid_utf8(key)] = std::move(value);
+    j = std::move(fixed);
+  }
+}
+
+static constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16 |
+                            static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
+                            static_cast<unsigned char>(bytes[i + 2]);
+    out += kBase64[v >> 18];
+    out += kBase64[(v >> 12) & 63];
+    out += kBase64[(v >> 6) & 63];
+    out += kBase64[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (rest == 2) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    out += kBase64[v >> 18];
+    out += kBase64[(v >> 12) & 63];
+    out += rest == 2 ? kBase64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+bool base64_decode(std::string_view text, std::string* out) {
+  if (text.size() % 4 != 0) return false;
+  auto value_of = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string bytes;
+  bytes.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+    if (pad == 1 && text[i + 2] == '=') return false;  // "x=y=": padding only at the end
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int d = value_of(text[i + static_cast<std::size_t>(k)]);
+      if (d < 0) return false;
+      v |= static_cast<std::uint32_t>(d) << (18 - 6 * k);
+    }
+    bytes += static_cast<char>((v >> 16) & 0xff);
+    if (pad < 2) bytes += static_cast<char>((v >> 8) & 0xff);
+    if (pad < 1) bytes += static_cast<char>(v & 0xff);
+  }
+  *out = std::move(bytes);
+  return true;
 }
 
 PairingResult pair_operations(const std::vector<Event>& events) {

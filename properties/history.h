@@ -36,6 +36,7 @@ struct Event {
   std::string error;           // completion reason: "insufficient-funds", "busy", "timeout", "lost-response", ...
   std::int64_t time_ns = -1;   // monotonic ns; -1 = no clock (the line order is the time)
   std::int64_t sent_ns = -1;   // invoke only: when the request's last byte was sent (-1 = unknown)
+  std::int64_t trial = 0;      // which trial of a run wrote it (1, 2, ...); 0 = a history of one trial
 };
 
 // Events <-> JSON objects (the JSONL line format).
@@ -61,6 +62,24 @@ struct ParsedHistory {
 // HistoryError with its line number. Blank lines are skipped. Events are
 // re-indexed densely in file order.
 ParsedHistory parse_history_jsonl(std::string_view text);
+
+// The events of each trial of a multi-trial history (`racecheck run --history`
+// writes every trial to one file, each event carrying its trial number), in the
+// order the trials first appear, each re-indexed densely from 0. A history
+// without trial numbers is one trial.
+std::vector<std::vector<Event>> split_trials(const std::vector<Event>& events);
+
+// Response bytes are bytes: a body need not be UTF-8, JSON text must be.
+bool is_valid_utf8(std::string_view bytes);
+// For display: valid UTF-8 is kept; every byte that is not part of a valid
+// sequence is shown as the four characters \xHH (hex, lower case).
+std::string escape_invalid_utf8(std::string_view bytes);
+// Applies escape_invalid_utf8 to every string (and object key) in j, so that
+// j.dump() cannot throw.
+void escape_invalid_utf8_strings(json& j);
+// RFC 4648 base64 (with padding). decode returns false on anything else.
+std::string base64_encode(std::string_view bytes);
+bool base64_decode(std::string_view text, std::string* out);
 
 std::string event_to_jsonl(const Event& e);  // one line, with trailing '\n'
 

@@ -10,6 +10,7 @@ namespace {
 enum class Kind : std::uint8_t { Open, Stock, Reserve, Release, Read };
 
 struct InventoryOp {
+  int id = -1;  // Operation::id, for overflow messages
   Kind kind = Kind::Read;
   Outcome outcome = Outcome::Info;
   bool business_refusal = false;
@@ -20,6 +21,7 @@ struct InventoryOp {
 
 InventoryOp decode(const Operation& op) {
   InventoryOp v;
+  v.id = op.id;
   if (op.f == "open") v.kind = Kind::Open;  // setup: the item's initial stock ("balance")
   else if (op.f == "stock") v.kind = Kind::Stock;
   else if (op.f == "reserve") v.kind = Kind::Reserve;
@@ -67,7 +69,7 @@ class InventorySpec final : public SequentialSpec {
         l = Level{v.quantity, 0};
         break;
       case Kind::Stock:
-        if (applied || maybe) l.available += v.quantity;
+        if (applied || maybe) l.available = fields::checked_add(l.available, v.quantity, v.id, "restock: stock + quantity");
         break;
       case Kind::Reserve: {
         const bool enough = l.available >= v.quantity;
@@ -75,8 +77,8 @@ class InventorySpec final : public SequentialSpec {
           if (enough) return false;  // refused while the stock was there
         } else if (applied || (maybe && enough)) {
           if (!enough) return false;  // oversell
-          l.available -= v.quantity;
-          l.reserved += v.quantity;
+          l.available = fields::checked_sub(l.available, v.quantity, v.id, "reservation: stock - quantity");
+          l.reserved = fields::checked_add(l.reserved, v.quantity, v.id, "reservation: reserved + quantity");
         }
         break;
       }
@@ -84,8 +86,8 @@ class InventorySpec final : public SequentialSpec {
         const bool held = l.reserved >= v.quantity;
         if (applied || (maybe && held)) {
           if (!held) return false;  // released more than was reserved
-          l.reserved -= v.quantity;
-          l.available += v.quantity;
+          l.reserved = fields::checked_sub(l.reserved, v.quantity, v.id, "release: reserved - quantity");
+          l.available = fields::checked_add(l.available, v.quantity, v.id, "release: stock + quantity");
         }
         break;
       }

@@ -85,11 +85,14 @@ struct Account {
 };
 
 // Distinct sums of subsets of `amounts`, or nullopt beyond `limit` sums.
-std::optional<std::vector<std::int64_t>> subset_sums(const std::vector<std::int64_t>& amounts, size_t limit) {
+// `ids` names the op of each amount, for an overflow message.
+std::optional<std::vector<std::int64_t>> subset_sums(const std::vector<std::int64_t>& amounts,
+                                                     const std::vector<int>& ids, size_t limit) {
   std::unordered_set<std::int64_t> sums{0};
-  for (std::int64_t a : amounts) {
+  for (size_t i = 0; i < amounts.size(); ++i) {
+    const std::int64_t a = amounts[i];
     std::vector<std::int64_t> added;
-    for (std::int64_t s : sums) added.push_back(s + a);
+    for (std::int64_t s : sums) added.push_back(fields::checked_add(s, a, ids[i], "sum of indeterminate effects"));
     sums.insert(added.begin(), added.end());
     if (sums.size() > limit) return std::nullopt;
   }
@@ -102,8 +105,12 @@ std::optional<std::vector<std::int64_t>> subset_sums(const std::vector<std::int6
 std::string describe_effects(const std::vector<std::pair<int, std::int64_t>>& effects,
                              const std::vector<Operation>& ops, bool debits) {
   std::map<std::string, std::vector<std::int64_t>> by_f;
+  std::map<std::string, int> first_op;
   for (auto [id, amount] : effects)
-    if ((amount < 0) == debits && amount != 0) by_f[ops[id].f].push_back(amount < 0 ? -amount : amount);
+    if ((amount < 0) == debits && amount != 0) {
+      by_f[ops[id].f].push_back(fields::checked_abs(amount, id, "amount"));
+      first_op.emplace(ops[id].f, id);
+    }
   std::string s;
   for (const auto& [f, amounts] : by_f) {
     if (!s.empty()) s += " and ";
@@ -114,7 +121,7 @@ std::string describe_effects(const std::vector<std::pair<int, std::int64_t>>& ef
     if (same) s += " of " + std::to_string(amounts[0]);
     else {
       std::int64_t total = 0;
-      for (auto a : amounts) total += a;
+      for (auto a : amounts) total = fields::checked_add(total, a, first_op[f], "total of " + f);
       s += " totalling " + std::to_string(total);
     }
   }
@@ -185,7 +192,7 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
         a.opens.push_back(op.id);
         a.initial = e.amount;
       } else if (op.outcome == Outcome::Ok) {
-        a.exact_delta += e.amount;
+        a.exact_delta = fields::checked_add(a.exact_delta, e.amount, op.id, "sum of effects that succeeded");
         a.ok_effects.emplace_back(op.id, e.amount);
       } else {
         a.maybe_effects.emplace_back(op.id, e.amount);
@@ -216,10 +223,18 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
     ++checked;
     const std::int64_t initial = a.initial.value_or(0);
     const std::int64_t final_value = final_read->second;
-    const std::int64_t needed = final_value - initial - a.exact_delta;  // what the info ops must explain
+    const int read_id = final_read->first;
+    // What the info ops must explain.
+    const std::int64_t needed =
+        fields::checked_sub(fields::checked_sub(final_value, initial, read_id, "final - initial"), a.exact_delta,
+                            read_id, "final - initial - effects");
     std::vector<std::int64_t> maybe;
-    for (auto [_, amount] : a.maybe_effects) maybe.push_back(amount);
-    const auto sums = subset_sums(maybe, options.max_subset_sums);
+    std::vector<int> maybe_ids;
+    for (auto [id, amount] : a.maybe_effects) {
+      maybe.push_back(amount);
+      maybe_ids.push_back(id);
+    }
+    const auto sums = subset_sums(maybe, maybe_ids, options.max_subset_sums);
     if (!sums) {
       ++unknown;
       unknown_reason = (label + ": too many indeterminate ops to decide (" + std::to_string(maybe.size()) + ")");
@@ -228,11 +243,17 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
     if (std::binary_search(sums->begin(), sums->end(), needed)) continue;
 
     // Not explainable: which way did it break? The nearest explainable final value.
+    // Distances as unsigned: |s - needed| of two int64 values always fits in 64 bits.
+    auto distance = [needed](std::int64_t s) {
+      return s >= needed ? static_cast<std::uint64_t>(s) - static_cast<std::uint64_t>(needed)
+                         : static_cast<std::uint64_t>(needed) - static_cast<std::uint64_t>(s);
+    };
     std::int64_t nearest = sums->front();
     for (auto s : *sums)
-      if (std::llabs(s - needed) < std::llabs(nearest - needed)) nearest = s;
-    const std::int64_t expected = initial + a.exact_delta + nearest;
-    const std::int64_t diff = final_value - expected;
+      if (distance(s) < distance(nearest)) nearest = s;
+    const std::int64_t expected = fields::checked_add(fields::checked_add(initial, a.exact_delta, read_id, "expected"),
+                                                      nearest, read_id, "expected");
+    const std::int64_t diff = fields::checked_sub(final_value, expected, read_id, "final - expected");
 
     Violation x;
     x.invariant = v.invariant;
@@ -245,11 +266,12 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
 
     const std::string debits = describe_effects(a.ok_effects, ops, true);
     const std::string credits = describe_effects(a.ok_effects, ops, false);
-    const std::int64_t change = final_value - initial;
+    const std::int64_t change = fields::checked_sub(final_value, initial, read_id, "final - initial");
     std::string s = label + ": ";
     if (!debits.empty() && credits.empty() && maybe.empty()) {
       s += debits + " succeeded from " + std::to_string(initial) + " but the " + nouns.quantity + " " +
-           (change <= 0 ? "fell by " + std::to_string(-change) : "rose by " + std::to_string(change));
+           (change <= 0 ? "fell by " + std::to_string(fields::checked_neg(change, read_id, "change"))
+                        : "rose by " + std::to_string(change));
     } else {
       std::string what = debits.empty() ? credits : credits.empty() ? debits : credits + " and " + debits;
       if (what.empty()) what = "no op";
@@ -262,12 +284,12 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
     }
     // Say how many updates, when the debits are uniform.
     std::vector<std::int64_t> debit_amounts;
-    for (auto [_, amount] : a.ok_effects)
-      if (amount < 0) debit_amounts.push_back(-amount);
+    for (auto [id, amount] : a.ok_effects)
+      if (amount < 0) debit_amounts.push_back(fields::checked_neg(amount, id, "amount"));
     const bool uniform = !debit_amounts.empty() &&
                          std::all_of(debit_amounts.begin(), debit_amounts.end(),
                                      [&](auto d) { return d == debit_amounts[0]; });
-    const std::int64_t magnitude = std::llabs(diff);
+    const std::int64_t magnitude = fields::checked_abs(diff, read_id, "final - expected");
     std::string count_text;
     if (uniform && magnitude % debit_amounts[0] == 0) {
       const std::int64_t n = magnitude / debit_amounts[0];

@@ -30,4 +30,18 @@ std::string resource_arg(const Operation& op, const char* field);
 // say nothing about the state (busy, key-in-flight, key-reused, ...).
 bool is_business_refusal(const std::string& error, std::initializer_list<const char*> refusal_errors);
 
+// A sum, difference or negation that does not fit in 64 bits. A model or
+// invariant that meets one cannot decide (its verdict is Unknown, naming the op
+// and the values): wrapping would invent a state, and with it a violation.
+struct ArithmeticOverflow : ModelInputError {
+  using ModelInputError::ModelInputError;
+};
+
+// a + b, a - b, -a and |a|, exactly, or ArithmeticOverflow naming op_id and
+// `what` (e.g. "deposit: balance + amount") with the values.
+std::int64_t checked_add(std::int64_t a, std::int64_t b, int op_id, const std::string& what);
+std::int64_t checked_sub(std::int64_t a, std::int64_t b, int op_id, const std::string& what);
+std::int64_t checked_neg(std::int64_t a, int op_id, const std::string& what);
+std::int64_t checked_abs(std::int64_t a, int op_id, const std::string& what);
+
 }  // namespace racecheck::fields

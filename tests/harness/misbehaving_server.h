@@ -45,6 +45,10 @@ enum class Misbehaviour {
   NotJson,           // withdrawals and reads: the bank's status with an HTML body
   HugeBody,          // withdrawals: the bank's status with a 100 MB body
   ResetMidResponse,  // withdrawals: half a response, then a TCP reset (SO_LINGER 0, close)
+  Overdraft,         // withdrawals: applied without checking funds, answered 200 {"balance": n}
+  OverdraftNotUtf8,  // withdrawals: applied without checking funds (an overdraft bank), answered
+                     // 200 with a body that is not UTF-8; reads stay correct JSON
+  LineBreakInId,     // account ids hold CR LF: "a1\r\nX-Injected: 1" (setup captures it)
 };
 
 class MisbehavingServer {
@@ -242,8 +246,23 @@ class MisbehavingServer {
         ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard_close, sizeof hard_close);
         return false;
       }
+      case Misbehaviour::Overdraft:
+      case Misbehaviour::OverdraftNotUtf8: {
+        const nlohmann::json body = nlohmann::json::parse(r.body.empty() ? "{}" : r.body, nullptr, false);
+        const long long amount = body.is_object() ? body.value("amount", 0LL) : 0LL;
+        std::string id = r.path.substr(10, r.path.size() - 10 - 9);  // "/accounts/<id>/withdraw"
+        long long balance = 0;
+        {
+          std::lock_guard lock(mu_);
+          balance = balances_[id] -= amount;
+        }
+        if (mode_ == Misbehaviour::Overdraft)
+          return send_all(fd, response(200, "OK", nlohmann::json{{"balance", balance}}.dump()));
+        return send_all(fd, response(200, "OK", std::string("withdrawn \xff\xfe\xc3(\x80 bytes"), "text/plain"));
+      }
       case Misbehaviour::None:
       case Misbehaviour::DieAtAccount:
+      case Misbehaviour::LineBreakInId:
         break;
     }
     return false;
@@ -256,7 +275,8 @@ class MisbehavingServer {
     std::lock_guard lock(mu_);
     if (r.method == "POST" && r.path == "/accounts") {
       const long long balance = body.is_object() ? body.value("balance", 0LL) : 0LL;
-      const std::string id = "a" + std::to_string(++accounts_created_);
+      const std::string id = "a" + std::to_string(++accounts_created_) +
+                             (mode_ == Misbehaviour::LineBreakInId ? "\r\nX-Injected: 1" : "");
       balances_[id] = balance;
       return response(201, "Created", json{{"id", id}, {"balance", balance}}.dump());
     }
@@ -287,6 +307,7 @@ class MisbehavingServer {
         break;
       }
       const bool misbehaves = mode_ != Misbehaviour::None && mode_ != Misbehaviour::DieAtAccount &&
+                              mode_ != Misbehaviour::LineBreakInId &&
                               (is_withdraw || (mode_ == Misbehaviour::NotJson && r.method == "GET"));
       if (misbehaves) {
         if (!misbehave(fd, r)) break;
