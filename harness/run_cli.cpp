@@ -4,6 +4,7 @@
 #include "harness/local_error.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial.h"
+#include "reports/redact.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -291,39 +292,41 @@ int write_outputs(const RunCliOptions& o, const RunOutcome& outcome) {
   return exit_code_after_writes(outcome.exit_code, ok);
 }
 
+// Error messages can quote a URL given on the command line or in the spec;
+// its password never reaches the terminal or a CI log.
 int run_guarded(const std::function<int()>& body) {
   try {
     return body();
   } catch (const SpecError& e) {
-    std::cerr << "racecheck: " << e.what() << "\n";
+    std::cerr << "racecheck: " << redact_url_userinfo(e.what()) << "\n";
     return exit_code::kUsage;
   } catch (const ScenarioError& e) {
-    std::cerr << "racecheck: scenario: " << e.what() << "\n";
+    std::cerr << "racecheck: scenario: " << redact_url_userinfo(e.what()) << "\n";
     return exit_code::kUsage;
   } catch (const ResultFormatError& e) {
-    std::cerr << "racecheck: result file: " << e.what() << "\n";
+    std::cerr << "racecheck: result file: " << redact_url_userinfo(e.what()) << "\n";
     return exit_code::kUsage;
   } catch (const CLI::ValidationError& e) {
-    std::cerr << "racecheck: " << e.what() << "\n";
+    std::cerr << "racecheck: " << redact_url_userinfo(e.what()) << "\n";
     return exit_code::kUsage;
   } catch (const CheckUsageError& e) {
-    std::cerr << "racecheck: " << e.what() << "\n";
+    std::cerr << "racecheck: " << redact_url_userinfo(e.what()) << "\n";
     return exit_code::kUsage;
   } catch (const TargetError& e) {
-    std::cerr << "racecheck: target: " << e.what() << "\n";
+    std::cerr << "racecheck: target: " << redact_url_userinfo(e.what()) << "\n";
     return exit_code::kTarget;
   } catch (const RenderError& e) {
     // A request could not be built from what setup captured from the target.
-    std::cerr << "racecheck: target: cannot build a request: " << e.what() << "\n";
+    std::cerr << "racecheck: target: cannot build a request: " << redact_url_userinfo(e.what()) << "\n";
     return exit_code::kTarget;
   } catch (const LocalError& e) {
-    std::cerr << "racecheck: this machine: " << e.what() << " (nothing was judged about the target)\n";
+    std::cerr << "racecheck: this machine: " << redact_url_userinfo(e.what()) << " (nothing was judged about the target)\n";
     return exit_code::kLocal;
   } catch (const std::bad_alloc&) {
     std::cerr << "racecheck: this machine: out of memory (nothing was judged about the target)\n";
     return exit_code::kLocal;
   } catch (const std::exception& e) {
-    std::cerr << "racecheck: internal error: " << e.what()
+    std::cerr << "racecheck: internal error: " << redact_url_userinfo(e.what())
               << "\nThis is a bug in racecheck, not a problem of the target: please report it with the command line.\n";
     return exit_code::kInternal;
   } catch (...) {

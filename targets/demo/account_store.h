@@ -1,7 +1,7 @@
 // Accounts and their balances. In racy mode a balance change is a read, a gap
 // and a write, each step atomic on its own: the race is in the business logic
-// (check-then-act, seed §4–5), never a C++ data race. Safe mode does the same
-// steps while holding the account's mutex (seed §15).
+// (check-then-act), never a C++ data race. Safe mode does the same
+// steps while holding the account's mutex.
 #pragma once
 
 #include <atomic>

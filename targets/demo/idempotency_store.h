@@ -1,4 +1,4 @@
-// Responses remembered per idempotency key (seed §16–19). The caller scopes
+// Responses remembered per idempotency key. The caller scopes
 // keys per account and operation. In Correct mode a key is claimed atomically
 // (an in-flight marker) before the work starts; in RacyCache mode nothing is
 // recorded until the work is done, the check-process-store bug.

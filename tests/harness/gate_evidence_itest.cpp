@@ -424,6 +424,22 @@ TEST_F(GateEvidence, TargetPortOutOfRangeOrNonAsciiHostIsAUsageError) {
   EXPECT_NE(r.err.find("99999"), std::string::npos) << both(r);
 }
 
+// An error message quotes the URL it could not use; the URL's password stays out
+// of the terminal and the CI log (from --target, from the spec, or unreachable).
+TEST_F(GateEvidence, ErrorMessagesNeverShowAUrlPassword) {
+  const fs::path spec = write_spec(bank_spec());
+  for (const std::string url : {"http://alice:pw-s3cr3t-42@127.0.0.1:99999", "http://alice:pw-s3cr3t-42@127.0.0.1:1"}) {
+    const ProcessResult r = run({"run", spec.string(), "--target", url, "--trials", "1", "--quiet"});
+    EXPECT_NE(r.exit_code, exit_code::kOk) << url << "\n" << both(r);
+    EXPECT_EQ(both(r).find("pw-s3cr3t-42"), std::string::npos) << url << "\n" << both(r);
+  }
+  json bad = bank_spec();
+  bad["base_urls"] = {"http://alice:pw-s3cr3t-42@127.0.0.1:99999"};
+  const ProcessResult r = run({"run", write_spec(bad, "bad.json").string(), "--trials", "1", "--quiet"});
+  EXPECT_EQ(r.exit_code, exit_code::kUsage) << both(r);
+  EXPECT_EQ(both(r).find("pw-s3cr3t-42"), std::string::npos) << both(r);
+}
+
 // ---------------------------------------------------------------------------
 // run_guarded: what each kind of failure exits with.
 

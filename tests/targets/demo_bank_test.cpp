@@ -158,7 +158,7 @@ TEST(DemoBankApi, BadInputsGet400WithADetailNamingTheField) {
   EXPECT_EQ(client.stats()["withdraw_executions"], 0);
 }
 
-// ---- balance modes: seed §4–5 (the race) and §15 (the lock) ----
+// ---- balance modes: the race and the lock ----
 
 struct BurstOutcome {
   long long initial = 0;
@@ -232,7 +232,7 @@ TEST(DemoBankBalance, SafeModeConservesMoneyWithMixedDepositsAndWithdrawals) {
   EXPECT_EQ(setup.balance(id), expected);
 }
 
-// ---- idempotency modes: seed §16–19 ----
+// ---- idempotency modes ----
 
 struct DuplicateOutcome {
   std::vector<Reply> replies;
