@@ -8,9 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Patterns of references that leave the repository. This script names them, so
+# Patterns of references that leave the repository (paths, and section
+# numbers of documents kept elsewhere). This script names them, so
 # it is the one file exempt from the search.
-outside='\.\./shared|/work/shared|/work/main|(^|[^a-z_])shared/(corpus|seed|hooks)|DESIGN\.md|TOOLCHAIN\.md'
+outside='[Ss]eed §|seed document|\.\./shared|/work/shared|/work/main|(^|[^a-z_])shared/(corpus|seed|hooks)|DESIGN\.md|TOOLCHAIN\.md'
 if hits=$(git grep --untracked -nIE "$outside" -- . ':!scripts/standalone.sh'); then
   echo "standalone: tracked files refer to paths outside the repository:" >&2
   echo "$hits" >&2
