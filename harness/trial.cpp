@@ -45,12 +45,12 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   check_scenario(spec_, scenario, account_count_);
   TrialEvidence t;
   t.scenario = scenario;
-  // Fresh keys for every trial: the target's idempotency store outlives its reset.
+  // Fresh keys for every trial: the target's idempotency store outlives its
+  // reset. The same trial number marks this trial's events in the history file.
   t.sent_scenario = with_idempotency_keys(scenario, spec_, run_id_, ++trials_started_);
 
   MemorySink memory;
   std::vector<HistorySink*> sinks{&memory};
-  ++trials_started_;
   if (!history_path_.empty() && history_error_.empty()) {
     try {
       if (!history_file_) {

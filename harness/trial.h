@@ -78,7 +78,6 @@ class TrialRunner {
   std::unique_ptr<JsonlFileSink> history_file_;  // opened by the first trial, appended to by each
   std::unique_ptr<FailSoftSink> history_guard_;  // wraps history_file_: a failed write is kept, not thrown
   std::string history_error_;
-  std::int64_t trials_started_ = 0;
 };
 
 }  // namespace racecheck
