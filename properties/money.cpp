@@ -137,6 +137,7 @@ InvariantVerdict check_no_overdraft(const std::vector<Operation>& ops) {
       if (it->get<double>() >= 0) continue;
       Violation x;
       x.invariant = v.invariant;
+      x.kind = "overdraft";
       x.explanation = "op " + std::to_string(op.id) + " (" + op.f + " " + op.input.dump() + " → " +
                       std::string(to_string(op.outcome)) + ") observed a negative " + field + " of " +
                       it->dump() + ": the service let it go below zero";
@@ -303,6 +304,7 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
     }
     s += " (ops " + id_list(x.ops) + ")";
     x.explanation = std::move(s);
+    x.kind = diff > 0 ? "value-appeared" : "value-vanished";  // the direction survives shrinking; the cause may not
     v.violations.push_back(std::move(x));
   }
 
