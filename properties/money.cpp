@@ -304,7 +304,10 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
     }
     s += " (ops " + id_list(x.ops) + ")";
     x.explanation = std::move(s);
-    x.kind = diff > 0 ? "value-appeared" : "value-vanished";  // the direction survives shrinking; the cause may not
+    // One kind for both directions: which way a lost update shows depends on which
+    // ops remain (two deposits lose value, a deposit and a withdrawal may make it
+    // appear), so the direction is no part of the bug's identity.
+    x.kind = "not-conserved";
     v.violations.push_back(std::move(x));
   }
 

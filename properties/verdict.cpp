@@ -54,13 +54,26 @@ int CheckReport::warnings() const {
 }
 
 std::vector<std::string> CheckReport::failure_signatures() const {
-  std::vector<std::string> out;
+  // The most specific evidence first: the idempotency oracle names the key that
+  // ran twice, an overdraft one response; conservation sees a wrong total, and
+  // linearizability fails with almost any of them.
+  auto rank = [](const std::string& invariant) {
+    static const char* const kBySpecificity[] = {"idempotency", "no-overdraft", "conservation", "linearizability"};
+    for (int i = 0; i < 4; ++i)
+      if (invariant == kBySpecificity[i]) return i;
+    return 4;
+  };
+  std::vector<std::pair<int, std::string>> ranked;
   for (const auto& v : verdicts) {
     if (effective_status(v) != Status::Fail) continue;
-    if (v.violations.empty()) out.push_back(v.invariant);
+    if (v.violations.empty()) ranked.emplace_back(rank(v.invariant), v.invariant);
     for (const auto& x : v.violations)
-      if (x.severity == Severity::Must) out.push_back(signature(x));
+      if (x.severity == Severity::Must) ranked.emplace_back(rank(x.invariant), signature(x));
   }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& [_, s] : ranked)
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
   return out;
 }
 

@@ -62,8 +62,10 @@ struct CheckReport {
   Status overall() const;
   // Verdicts whose status is Warn (or Fail with SHOULD-level violations only).
   int warnings() const;
-  // The signatures of the MUST violations of failing verdicts, in report order
-  // (a failing verdict without violations contributes its invariant name).
+  // The distinct signatures of the MUST violations of failing verdicts, the most
+  // specific first: idempotency, no-overdraft, conservation, linearizability, then
+  // the rest in report order (a failing verdict without violations contributes
+  // its invariant name). The first is the primary signature shrinking keeps.
   std::vector<std::string> failure_signatures() const;
 };
 
