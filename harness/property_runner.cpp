@@ -1,5 +1,6 @@
 #include "harness/property_runner.h"
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 
@@ -43,6 +44,20 @@ void load_rapidcheck_configuration_quietly() {
   (void)loaded;
 }
 
+bool has_signature(const TrialRecord& record, const std::string& signature) {
+  if (record.verdict != TrialVerdict::Violation) return false;
+  return signature.empty() ||
+         std::find(record.signatures.begin(), record.signatures.end(), signature) != record.signatures.end();
+}
+
+// A rate "holds" when it is at least half the reference rate.
+bool rate_holds(int failures, int runs, int reference_failures, int reference_runs) {
+  if (runs == 0 || reference_runs == 0) return true;  // nothing measured: nothing collapsed
+  return 2LL * failures * reference_runs >= static_cast<long long>(reference_failures) * runs;
+}
+
+std::string rate_text(int failures, int runs) { return std::to_string(failures) + "/" + std::to_string(runs); }
+
 }  // namespace
 
 PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn& trial,
@@ -54,6 +69,7 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
   bool shrinking = false;
   auto shrink_deadline = Clock::time_point::max();
   const auto gen = gen_scenario_plan(settings);
+  std::vector<TrialRecord> accepted;  // shrinks that kept the signature, in order (each smaller)
 
   // Runs the scenario up to K times; fails on the first violation.
   auto property = [&]() {
@@ -88,12 +104,21 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
       ++result.trials;
       if (options.on_trial) options.on_trial(shrinking ? "shrink" : "search");
       if (record.verdict == TrialVerdict::Inconclusive) ++result.inconclusive;
+      if (record.verdict == TrialVerdict::Violation && result.first_failure &&
+          !has_signature(record, result.signature)) {
+        ++result.rejected_candidates;  // another bug, or an artifact of the smaller scenario: not this one
+        continue;
+      }
       if (record.verdict == TrialVerdict::Violation) {
         if (!result.first_failure) {
           result.first_failure = record;
           result.first_failure_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+          if (!record.signatures.empty()) result.signature = record.signatures.front();
         } else {
           ++result.failing_candidates;
+          // RapidCheck re-runs the final minimal case: the same scenario again is no new step.
+          if (accepted.empty() || scenario_to_json(accepted.back().scenario) != scenario_to_json(record.scenario))
+            accepted.push_back(record);
         }
         result.minimal_failure = record;
         if (!shrinking) {
@@ -127,6 +152,89 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
     }
   }
   if (fatal) std::rethrow_exception(fatal);
+  result.accepted_shrinks = static_cast<int>(accepted.size());
+  result.kept_shrinks = result.accepted_shrinks;
+  if (!result.first_failure || options.reproduce <= 0 || result.stopped) return result;
+
+  // Re-runs `scenario` R times; counts the runs that fail with the target signature.
+  struct Rate {
+    int runs = 0, failures = 0;
+    std::optional<TrialRecord> failing;  // the first failing re-run
+  };
+  auto measure = [&](const Scenario& scenario) {
+    Rate rate;
+    for (int i = 0; i < options.reproduce && !fatal && !result.stopped; ++i) {
+      if (options.stop_requested && options.stop_requested()) {
+        result.stopped = true;
+        break;
+      }
+      TrialRecord record;
+      try {
+        record = trial(scenario);
+      } catch (...) {
+        fatal = std::current_exception();
+        break;
+      }
+      if (record.verdict == TrialVerdict::Abandoned) {
+        result.stopped = true;
+        break;
+      }
+      ++result.trials;
+      if (options.on_trial) options.on_trial("reproduce");
+      if (record.verdict == TrialVerdict::Inconclusive) ++result.inconclusive;
+      const bool failed = has_signature(record, result.signature);
+      // A run cut short by a stop request without failing says nothing about the rate.
+      if (!failed && options.stop_requested && options.stop_requested()) {
+        result.stopped = true;
+        break;
+      }
+      ++rate.runs;
+      if (failed) {
+        ++rate.failures;
+        if (!rate.failing) rate.failing = std::move(record);
+      }
+    }
+    return rate;
+  };
+
+  const Rate original = measure(result.first_failure->scenario);
+  result.original_runs = original.runs;
+  result.original_failures = original.failures;
+  Rate chosen = original;
+  std::optional<TrialRecord> chosen_record = result.first_failure;
+  int kept = 0;
+  if (!accepted.empty() && !fatal && !result.stopped) {
+    // Bisect the chain of accepted shrinks for the smallest one whose rate held:
+    // `low` held (-1: the original), `high` collapsed.
+    int low = -1, high = static_cast<int>(accepted.size());
+    Rate low_rate = original, high_rate;
+    int probe = high - 1;  // the minimal first: usually it holds and that is all
+    while (high - low > 1 && !fatal && !result.stopped) {
+      Rate r = measure(accepted[probe].scenario);
+      if (rate_holds(r.failures, r.runs, original.failures, original.runs)) {
+        low = probe;
+        low_rate = std::move(r);
+      } else {
+        high = probe;
+        high_rate = std::move(r);
+      }
+      probe = low + (high - low) / 2;
+    }
+    kept = low + 1;
+    chosen = std::move(low_rate);
+    if (low >= 0) chosen_record = accepted[low];
+    if (kept < static_cast<int>(accepted.size()))
+      result.shrink_note = "shrinking kept " + std::to_string(kept) + " of " + std::to_string(accepted.size()) +
+                           " steps: the next smaller scenario failed " + rate_text(high_rate.failures, high_rate.runs) +
+                           " re-runs, under half the original's " + rate_text(original.failures, original.runs);
+  }
+  if (fatal) std::rethrow_exception(fatal);
+  // Stopped while measuring: the smallest shrink stays the counterexample, its rate unmeasured.
+  if (result.stopped && !accepted.empty()) return result;
+  result.kept_shrinks = kept;
+  result.minimal_runs = chosen.runs;
+  result.minimal_failures = chosen.failures;
+  result.minimal_failure = chosen.failing ? chosen.failing : chosen_record;
   return result;
 }
 

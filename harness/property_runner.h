@@ -7,6 +7,17 @@
 // Why we keep our own record of failures: after shrinking, RapidCheck re-runs the
 // minimal case once more and reports it as the counterexample even if that last
 // run passed. The evidence is the last trial that actually failed, with its history.
+//
+// Shrinking keeps the bug's identity: the first failure's primary violation
+// signature ("idempotency/double-execution", see TrialRecord::signatures) is the
+// target, and a shrink candidate counts as failing only when one of its runs
+// shows that signature. A candidate failing some other way (an artifact of the
+// smaller scenario) is rejected.
+//
+// Shrinking keeps the bug reproducible: with `reproduce` = R, the original and the
+// minimal scenario are each re-run R times. When the minimal's rate (failures with
+// the target signature) is below half the original's, the driver falls back along
+// the chain of accepted shrinks (bisecting) to the smallest one whose rate held.
 #pragma once
 
 #include <chrono>
@@ -14,6 +25,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/generator.h"
 #include "harness/scenario.h"
@@ -28,6 +40,9 @@ enum class TrialVerdict { Pass, Violation, Inconclusive, Abandoned };
 // the history and check report in it).
 struct TrialRecord {
   TrialVerdict verdict = TrialVerdict::Pass;
+  // For a Violation: the signatures of its MUST violations, the primary first
+  // (CheckReport::failure_signatures). Empty: any violation matches any other.
+  std::vector<std::string> signatures;
   Scenario scenario;
   std::shared_ptr<void> evidence;
 };
@@ -38,12 +53,13 @@ struct PropertyRunOptions {
   std::uint64_t seed = 0;
   int max_trials = 100;               // generated scenarios (each run `repeat` times at most)
   int repeat = 1;                     // K: runs per scenario / shrink candidate
+  int reproduce = 0;                  // R: re-runs of the original and the minimal failing scenario (0: none)
   std::chrono::steady_clock::time_point search_deadline = std::chrono::steady_clock::time_point::max();
   // Shrinking gets this long from the moment the first failure is found.
   std::chrono::steady_clock::duration shrink_budget = std::chrono::hours(24);
   bool shrink = true;
   int max_size = 100;                 // RapidCheck's size ceiling
-  std::function<void(const char* phase)> on_trial;  // progress hook, called after every trial
+  std::function<void(const char* phase)> on_trial;  // progress hook ("search", "shrink", "reproduce"), after every trial
   // Polled before every trial; true stops the run (search or shrink) where it is.
   std::function<bool()> stop_requested;
 };
@@ -54,9 +70,18 @@ struct PropertyRunResult {
   int shrink_candidates = 0;          // shrink candidates tried
   int failing_candidates = 0;         // shrink candidates that still failed (accepted shrinks,
                                       // plus RapidCheck's final re-run of the minimal case)
+  int rejected_candidates = 0;        // shrink trials that failed, but with another signature
   int inconclusive = 0;               // trials whose check ran out of budget
   std::optional<TrialRecord> first_failure;
-  std::optional<TrialRecord> minimal_failure;  // the last trial that actually failed while shrinking
+  // The counterexample: the last shrink that failed with the target signature and
+  // whose reproduction rate held (a failing re-run of it when one failed).
+  std::optional<TrialRecord> minimal_failure;
+  std::string signature;              // the target: the first failure's primary signature ("" if it had none)
+  int accepted_shrinks = 0;           // shrink steps that kept the signature
+  int kept_shrinks = 0;               // ... of which the counterexample keeps (fewer when the rate collapsed)
+  int original_runs = 0, original_failures = 0;  // re-runs of the first failing scenario
+  int minimal_runs = 0, minimal_failures = 0;    // re-runs of the counterexample
+  std::string shrink_note;            // set when the counterexample is not the smallest shrink
   double first_failure_seconds = -1;  // since the start of the run
   bool budget_exhausted = false;      // search stopped by the deadline, not by max_trials
   bool stopped = false;               // stop_requested or an Abandoned trial ended the run early

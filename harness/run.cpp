@@ -131,8 +131,19 @@ class RunRecorder {
     if (judged) ++judged_trials_;
     evidence_.add(t);
     if (t.report.overall() == Status::Fail) ++violations_;
+    tally(t);
     print_progress(false);
   }
+
+  // The first SHOULD-level deviations seen per invariant, with the trial they came
+  // from (1-based), for a passing run's report.
+  struct FirstWarning {
+    int trial = 0;
+    std::vector<Violation> violations;
+  };
+  const std::map<std::string, FirstWarning>& first_warnings() const { return first_warnings_; }
+  // Per invariant, why its latest inconclusive trial was inconclusive.
+  const std::map<std::string, std::string>& unknown_reasons() const { return unknown_reasons_; }
 
   void set_phase(const char* phase) { phase_ = phase; }
 
@@ -171,6 +182,28 @@ class RunRecorder {
   }
 
  private:
+  // Per invariant: how its verdict came out in this trial, and how many operations
+  // it judged.
+  void tally(const TrialEvidence& t) {
+    std::int64_t ops = 0;
+    for (const auto& e : t.events) ops += e.type == EventType::Invoke;
+    for (const auto& v : t.report.verdicts) {
+      InvariantTally& n = stats_.invariants[v.invariant];
+      ++n.trials;
+      switch (effective_status(v)) {
+        case Status::Pass: ++n.pass; break;
+        case Status::Warn: ++n.warn; break;
+        case Status::Fail: ++n.fail; break;
+        case Status::Unknown: ++n.unknown; break;
+        case Status::Skipped: ++n.skipped; break;
+      }
+      if (v.status != Status::Skipped) n.ops += ops;
+      if (v.status == Status::Unknown) unknown_reasons_[v.invariant] = v.summary;
+      if (effective_status(v) == Status::Warn && !first_warnings_.count(v.invariant))
+        first_warnings_[v.invariant] = FirstWarning{stats_.trials, v.violations};
+    }
+  }
+
   const RunOptions& options_;
   Clock::time_point start_;
   RunStats stats_;
@@ -178,6 +211,8 @@ class RunRecorder {
   int judged_trials_ = 0;
   EvidenceTally evidence_;
   std::map<std::string, int> info_reasons_;
+  std::map<std::string, FirstWarning> first_warnings_;
+  std::map<std::string, std::string> unknown_reasons_;
   const char* phase_ = "search";
   double last_print_ = -10;
 };
@@ -234,6 +269,75 @@ void fill_evidence(ReportInput& in, const Spec& spec, const TrialEvidence& t) {
   in.minimal_scenario = scenario_to_json(t.scenario);
   in.burst_spread_ns = t.exec.burst_spread_ns;
   in.repro_requests = repro_requests(spec, t, in.seed);
+}
+
+// What "everything passed" means for one invariant, in its own words.
+std::string all_passed_words(const std::string& invariant) {
+  if (invariant == "linearizability") return "all linearizable";
+  if (invariant == "idempotency") return "every key answered consistently";
+  if (invariant == "no-overdraft") return "no balance or stock went negative";
+  if (invariant == "conservation") return "every final value explained";
+  return "all passed";
+}
+
+// "987 trials checked, 14664 ops, all linearizable": one invariant over every
+// trial of the run (the evidence shown is one trial; the verdict is the run's).
+std::string run_wide_summary(const std::string& invariant, const InvariantTally& n, const std::string& last_summary) {
+  const int judged = n.trials - n.skipped;
+  if (judged == 0) return "skipped in all " + std::to_string(n.trials) + " trials (" + last_summary + ")";
+  std::string s = std::to_string(judged) + (judged == 1 ? " trial" : " trials") + " checked, " + std::to_string(n.ops) +
+                  " ops, ";
+  if (n.warn == 0 && n.unknown == 0 && n.fail == 0) {
+    s += all_passed_words(invariant);
+  } else {
+    std::string parts;
+    auto part = [&](int count, const char* what) {
+      if (count > 0) parts += (parts.empty() ? "" : ", ") + std::to_string(count) + " " + what;
+    };
+    part(n.pass, "passed");
+    part(n.warn, "with SHOULD-level deviations");
+    part(n.unknown, "inconclusive");
+    part(n.fail, "failed");
+    s += parts;
+  }
+  if (n.skipped > 0) s += "; skipped in " + std::to_string(n.skipped) + " (nothing to judge)";
+  return s;
+}
+
+// A run in which nothing failed: every verdict speaks for all trials. Warnings and
+// inconclusive checks of earlier trials stay visible even when the last trial
+// (whose history is the evidence shown) was clean.
+void summarize_run(ReportInput& in, const RunRecorder& rec, const RunStats& stats) {
+  std::vector<InvariantVerdict>& verdicts = in.verdicts.verdicts;
+  for (const auto& [name, tally] : stats.invariants) {
+    auto it = std::find_if(verdicts.begin(), verdicts.end(), [&](const InvariantVerdict& v) { return v.invariant == name; });
+    if (it == verdicts.end()) {
+      InvariantVerdict v;
+      v.invariant = name;
+      verdicts.push_back(std::move(v));
+      it = verdicts.end() - 1;
+    }
+    InvariantVerdict& v = *it;
+    v.summary = run_wide_summary(name, tally, v.summary);
+    if (const auto reason = rec.unknown_reasons().find(name); reason != rec.unknown_reasons().end())
+      v.summary += "; the last inconclusive one: " + reason->second;
+    if (tally.unknown > 0) v.status = Status::Unknown;
+    else if (tally.warn > 0) v.status = Status::Warn;
+    else if (tally.trials > tally.skipped) v.status = Status::Pass;
+    else v.status = Status::Skipped;
+    const auto first = rec.first_warnings().find(name);
+    if (tally.warn > 0 && v.violations.empty() && first != rec.first_warnings().end()) {
+      // Its op ids point into another trial's history: keep the words, drop the ids.
+      for (Violation x : first->second.violations) {
+        x.explanation = "in trial " + std::to_string(first->second.trial) + ": " + x.explanation;
+        x.ops.clear();
+        x.linearized_prefix.clear();
+        x.prefix_states.clear();
+        x.unplaceable_op = -1;
+        v.violations.push_back(std::move(x));
+      }
+    }
+  }
 }
 
 // Why a run ends before its budget: the target failed after some trials had run
@@ -363,6 +467,7 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
     TrialEvidence& t = *ran;
     rec.add(t);
     r.verdict = verdict_of(t.report);
+    r.signatures = t.report.failure_signatures();
     r.scenario = sc;
     auto shared = std::make_shared<TrialEvidence>(t);
     r.evidence = shared;
@@ -374,6 +479,7 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
   p.seed = options.seed;
   p.max_trials = options.max_trials;
   p.repeat = options.repeat;
+  p.reproduce = options.reproduce;
   p.search_deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(options.budget_s * 1000));
   p.shrink_budget = std::chrono::milliseconds(static_cast<long long>(options.shrink_budget_s * 1000));
   p.on_trial = [&](const char* phase) { rec.set_phase(phase); };
@@ -382,14 +488,23 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
 
   out.report = base_report(spec, options);
   if (out.property.minimal_failure) {
-    // The minimal failure is the evidence; the reproduction rate comes from fresh re-runs.
+    // The minimal failure is the evidence; the reproduction rates (the original's
+    // and the minimal's) come from fresh re-runs made by run_property.
     const auto minimal = std::static_pointer_cast<TrialEvidence>(out.property.minimal_failure->evidence);
-    if (options.reproduce > 0 && !stop.stopped())
-      reproduce(runner, rec, minimal->scenario, options.reproduce, out.report, stop);
     fill_evidence(out.report, spec, *minimal);
+    const PropertyRunResult& p = out.property;
+    out.report.repro_runs = p.minimal_runs;
+    out.report.repro_failures = p.minimal_failures;
+    if (p.kept_shrinks > 0) {  // otherwise the minimal is the original: one rate says it
+      out.report.original_repro_runs = p.original_runs;
+      out.report.original_repro_failures = p.original_failures;
+    }
+    out.report.violation_signature = p.signature;
+    out.report.shrink_note = p.shrink_note;
   } else if (last) {
     fill_evidence(out.report, spec, *last);
     out.report.minimal_scenario = nullptr;  // nothing failed: there is no minimal scenario
+    summarize_run(out.report, rec, rec.stats());
   }
   add_run_verdict(out.report, stop, rec, spec, options);
   rec.set_phase(stop.stopped() ? "stopped" : "done");

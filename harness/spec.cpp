@@ -6,6 +6,7 @@
 #include "harness/idempotency_keys.h"
 
 #include "properties/bounded_json.h"
+#include "properties/idempotency.h"
 #include "properties/models.h"
 #include "properties/money.h"
 
@@ -638,7 +639,7 @@ class SpecReader {
     check_keys(j, "", {"name", "base_urls", "distribution", "request", "headers", "idempotency_header",
                        "idempotency_key", "secrets",
                        "secret_headers", "setup", "accounts", "operations", "final_read", "model", "invariants",
-                       "generator", "$comment"});
+                       "idempotency", "generator", "$comment"});
     if (j.contains("name")) spec.name = string_value(j["name"], "/name");
 
     if (!j.contains("base_urls")) fail("/base_urls", "missing (expected an array of base URLs such as [\"http://127.0.0.1:8080\"])");
@@ -789,6 +790,8 @@ class SpecReader {
       }
     }
 
+    spec.idempotency = idempotency(j.contains("idempotency") ? j["idempotency"] : json::object(), spec);
+
     bool accounts_given = j.contains("generator") && j["generator"].is_object() && j["generator"].contains("accounts");
     spec.generator = generator(j.contains("generator") ? j["generator"] : json::object(), "/generator", spec);
     if (!accounts_given) spec.generator.accounts = {spec.accounts.count, spec.accounts.count};
@@ -882,6 +885,35 @@ class SpecReader {
   }
 
  private:
+  // "idempotency": {"not_executed": ["key-in-flight", ...], "replay_refusals": true}
+  IdempotencySpec idempotency(const json& j, const Spec& spec) const {
+    const std::string pointer = "/idempotency";
+    check_keys(j, pointer, {"not_executed", "replay_refusals", "$comment"});
+    IdempotencySpec out;
+    out.not_executed = default_not_executed_errors();
+    if (j.contains("replay_refusals")) out.replay_refusals = bool_value(j["replay_refusals"], child(pointer, "replay_refusals"));
+    if (!j.contains("not_executed")) return out;
+    const std::string list = child(pointer, "not_executed");
+    const json& labels = j["not_executed"];
+    if (!labels.is_array()) fail(list, "expected an array of error labels (e.g. [\"key-in-flight\", \"key-reused\", \"busy\"])");
+    // A label no fail rule records is a typo: the refusals it meant would be
+    // judged as completed responses.
+    std::vector<std::string> fail_labels;
+    for (const auto& op : spec.operations)
+      for (const auto& rule : op.classify)
+        if (rule.outcome == Outcome::Fail) fail_labels.push_back(rule.error);
+    out.not_executed.clear();
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      const std::string where = child(list, i);
+      std::string label = string_value(labels[i], where);
+      if (contains(out.not_executed, label)) fail(where, "\"" + label + "\" is listed twice");
+      if (!contains(fail_labels, label))
+        fail(where, "no classify rule with outcome \"fail\" records the error \"" + label + "\"");
+      out.not_executed.push_back(std::move(label));
+    }
+    return out;
+  }
+
   std::string file_;
 };
 

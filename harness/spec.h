@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "properties/history.h"
+#include "properties/idempotency.h"
 
 namespace racecheck {
 
@@ -149,6 +150,16 @@ inline const std::vector<std::string>& invariant_names() {
   return names;
 }
 
+// How the idempotency oracle reads this service's answers (docs/spec.md).
+struct IdempotencySpec {
+  // Error labels of refusals that mean "did not run" (key in flight, key reused,
+  // busy): not responses to replay. Every other fail is a completed response.
+  std::vector<std::string> not_executed = default_not_executed_errors();
+  // false for services that promise to replay successes only: a refusal not
+  // replayed is then a SHOULD-level deviation (warn) instead of a violation.
+  bool replay_refusals = true;
+};
+
 struct Spec {
   std::string file_name;          // as given to the loader (used in error messages)
   std::string name;
@@ -169,6 +180,7 @@ struct Spec {
   int final_read_instance = 0;
   std::string model = "account";   // a name from properties/models.h model_names()
   std::vector<std::string> invariants;  // empty = every invariant that applies to the model
+  IdempotencySpec idempotency;
   GeneratorSpec generator;
   // Lint findings that do not stop the spec from loading, each
   // "<file>: <JSON pointer>: <reason>"; load_spec_file prints them to stderr.

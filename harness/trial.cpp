@@ -101,6 +101,8 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   check.model = spec_.model;
   check.invariants = spec_.invariants;
   check.volatile_fields = volatile_fields(spec_);
+  check.not_executed_errors = spec_.idempotency.not_executed;
+  check.replay_refusals = spec_.idempotency.replay_refusals;
   check.budget_ms = check_budget_ms_;
   phase_start = monotonic_ns();
   try {

@@ -69,7 +69,7 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
       options.invariants.empty() ? applicable_invariants(options.model) : options.invariants;
   auto enabled = [&](const char* name) { return std::find(wanted.begin(), wanted.end(), name) != wanted.end(); };
 
-  const CollapsedHistory collapsed = collapse_idempotent(ops, options.volatile_fields);
+  const CollapsedHistory collapsed = collapse_idempotent(ops, options.volatile_fields, options.not_executed_errors);
   CheckReport report;
   auto add_collapsed = [&](InvariantVerdict v) {
     for (auto& x : v.violations) map_to_history_ops(x, collapsed);
@@ -97,6 +97,8 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
   if (enabled("idempotency")) {
     IdempotencyOptions io;
     io.volatile_fields = options.volatile_fields;
+    io.not_executed_errors = options.not_executed_errors;
+    io.replay_refusals = options.replay_refusals;
     report.verdicts.push_back(check_idempotency(ops, io));
   }
   if (enabled("linearizability")) {
@@ -113,11 +115,12 @@ CheckReport check_history(const std::vector<Event>& events, const CheckOptions& 
   if (!paired.problems.empty()) {
     InvariantVerdict h;
     h.invariant = "history";
-    h.status = Status::Fail;
+    h.status = Status::Warn;
     h.summary = std::to_string(paired.problems.size()) + " pairing problem(s) in the history";
     for (const auto& p : paired.problems) {
       Violation x;
       x.invariant = "history";
+      x.kind = "pairing";
       x.severity = Severity::Should;
       x.explanation = p;
       h.violations.push_back(std::move(x));

@@ -38,7 +38,9 @@ std::string response_text(const Operation& op) {
 
 // Attempts of one key that are real responses to compare: completed, and not a
 // refusal saying the request never ran.
-bool replayable_response(const Operation& op) { return op.outcome != Outcome::Info && !did_not_run(op); }
+bool replayable_response(const Operation& op, const std::vector<std::string>& not_executed_errors) {
+  return op.outcome != Outcome::Info && !did_not_run(op, not_executed_errors);
+}
 
 bool earlier_ret(const Operation& a, const Operation& b) {
   return a.ret != b.ret ? a.ret < b.ret : a.id < b.id;
@@ -46,12 +48,14 @@ bool earlier_ret(const Operation& a, const Operation& b) {
 
 }  // namespace
 
-bool did_not_run(const Operation& op) {
-  if (op.outcome != Outcome::Fail) return false;
-  static const char* const kErrors[] = {"busy", "key-in-flight", "key-reused", "rate-limited"};
-  for (const char* e : kErrors)
-    if (op.error == e) return true;
-  return op.status == 409 || op.status == 422 || op.status == 429;
+const std::vector<std::string>& default_not_executed_errors() {
+  static const std::vector<std::string> labels = {"busy", "key-in-flight", "key-reused", "rate-limited"};
+  return labels;
+}
+
+bool did_not_run(const Operation& op, const std::vector<std::string>& not_executed_errors) {
+  return op.outcome == Outcome::Fail &&
+         std::find(not_executed_errors.begin(), not_executed_errors.end(), op.error) != not_executed_errors.end();
 }
 
 std::string normalized_response(const Operation& op, const std::vector<std::string>& volatile_fields) {
@@ -64,7 +68,9 @@ std::string normalized_response(const Operation& op, const std::vector<std::stri
 }
 
 CollapsedHistory collapse_idempotent(const std::vector<Operation>& ops,
-                                     const std::vector<std::string>& volatile_fields) {
+                                     const std::vector<std::string>& volatile_fields,
+                                     const std::vector<std::string>& not_executed_errors) {
+  auto did_not_run = [&](const Operation& op) { return racecheck::did_not_run(op, not_executed_errors); };
   // Group each key's attempts: those with the first attempt's payload together; a
   // different payload alone, unless it is a verbatim replay of an ok response.
   std::vector<std::vector<int>> groups;
@@ -167,9 +173,10 @@ InvariantVerdict check_idempotency(const std::vector<Operation>& ops, const Idem
   for (const auto& op : ops)
     if (!op.key.empty()) by_key[op.key].push_back(op.id);
 
-  auto add = [&](Severity severity, std::string text, std::vector<int> ids) {
+  auto add = [&](Severity severity, const char* kind, std::string text, std::vector<int> ids) {
     Violation x;
     x.invariant = "idempotency";
+    x.kind = kind;
     x.severity = severity;
     x.explanation = std::move(text);
     std::sort(ids.begin(), ids.end());
@@ -177,85 +184,114 @@ InvariantVerdict check_idempotency(const std::vector<Operation>& ops, const Idem
     v.violations.push_back(std::move(x));
   };
   auto norm = [&](const Operation& op) { return normalized_response(op, options.volatile_fields); };
+  auto not_run = [&](const Operation& op) { return did_not_run(op, options.not_executed_errors); };
+  const Severity refusal_replay = options.replay_refusals ? Severity::Must : Severity::Should;
+  const std::string relaxed = options.replay_refusals ? "" : " (the spec relaxes this: replay_refusals is false)";
 
   int repeated_keys = 0;
   for (const auto& [key, ids] : by_key) {
     if (ids.size() > 1) ++repeated_keys;
     const Operation& original = ops[ids.front()];
-    std::vector<const Operation*> responses;  // same payload, real responses, by completion
+    std::vector<const Operation*> responses;  // same payload, completed responses, by completion
     std::vector<const Operation*> reused;     // different payload
     for (int id : ids) {
       const Operation& op = ops[id];
       if (op.outcome == Outcome::Fail && op.error == "key-in-flight" && op.status != 0 && op.status != 409)
-        add(Severity::Should,
+        add(Severity::Should, "in-flight-status",
             "key '" + key + "': op " + std::to_string(op.id) + " was refused as in flight with status " +
                 std::to_string(op.status) + "; the draft asks for 409 Conflict",
             {op.id});
       if (!same_payload(original, op)) reused.push_back(&op);
-      else if (replayable_response(op)) responses.push_back(&op);
+      else if (replayable_response(op, options.not_executed_errors)) responses.push_back(&op);
     }
     std::sort(responses.begin(), responses.end(),
               [](const Operation* a, const Operation* b) { return earlier_ret(*a, *b); });
-    if (!responses.empty()) {
-      const Operation& first = *responses.front();
-      const std::string first_norm = norm(first);
-      for (size_t i = 1; i < responses.size(); ++i) {
-        const Operation& later = *responses[i];
-        if (norm(later) == first_norm) continue;
-        const std::string pair = " (op " + std::to_string(first.id) + ": " + response_text(first) + "; op " +
-                                 std::to_string(later.id) + ": " + response_text(later) + ")";
-        if (first.outcome == Outcome::Ok && later.outcome == Outcome::Ok)
-          add(Severity::Must,
-              "key '" + key + "' got two different successful responses: it was executed twice" + pair,
-              {first.id, later.id});
-        else if (first.outcome == Outcome::Ok)
-          add(Severity::Must,
-              "key '" + key + "' succeeded, then a retry was refused instead of replaying the success: "
-              "the retry ran again" + pair,
-              {first.id, later.id});
-        else if (later.outcome == Outcome::Ok)
-          add(Severity::Should,
-              "key '" + key + "' was refused, then a retry ran and succeeded: the refusal was not replayed" + pair,
-              {first.id, later.id});
-        else
-          add(Severity::Should, "key '" + key + "' got two different refusals: the refusal was not replayed" + pair,
-              {first.id, later.id});
+    // Every later completed response is compared with the first (refusals must be
+    // replayed) and with the first success (a success must be replayed even when
+    // a refusal came before it, so that relaxing refusal replay never hides a
+    // double execution).
+    const Operation* first_ok = nullptr;
+    for (const Operation* r : responses)
+      if (r->outcome == Outcome::Ok) {
+        first_ok = r;
+        break;
       }
+    auto compare = [&](const Operation& first, const Operation& later) {
+      if (norm(later) == norm(first)) return;
+      const std::string pair = " (op " + std::to_string(first.id) + ": " + response_text(first) + "; op " +
+                               std::to_string(later.id) + ": " + response_text(later) + ")";
+      if (first.outcome == Outcome::Ok && later.outcome == Outcome::Ok)
+        add(Severity::Must, "double-execution",
+            "key '" + key + "' got two different successful responses: it was executed twice" + pair,
+            {first.id, later.id});
+      else if (first.outcome == Outcome::Ok)
+        add(Severity::Must, "success-not-replayed",
+            "key '" + key + "' succeeded, then a retry was refused instead of replaying the success: "
+            "the retry ran again" + pair,
+            {first.id, later.id});
+      else if (later.outcome == Outcome::Ok)
+        add(refusal_replay, "refusal-not-replayed",
+            "key '" + key + "' was refused (" + (first.error.empty() ? "a business refusal" : first.error) +
+                "), then a retry with the same key ran and succeeded: a completed response, refusals "
+                "included, must be replayed to every retry" + relaxed + pair,
+            {first.id, later.id});
+      else
+        add(refusal_replay, "refusal-not-replayed",
+            "key '" + key + "' got two different refusals: the first refusal was not replayed" + relaxed + pair,
+            {first.id, later.id});
+    };
+    for (std::size_t i = 1; i < responses.size(); ++i) {
+      compare(*responses.front(), *responses[i]);
+      if (first_ok && first_ok != responses.front() && responses[i] != first_ok &&
+          earlier_ret(*first_ok, *responses[i]))
+        compare(*first_ok, *responses[i]);
     }
     for (const Operation* r : reused) {
       const std::string what = "key '" + key + "' was reused by op " + std::to_string(r->id) + " with a different payload (" +
                                r->f + " " + r->input.dump() + " instead of " + original.f + " " +
                                original.input.dump() + ")";
-      if (r->outcome == Outcome::Ok) {
-        const bool replayed = std::any_of(responses.begin(), responses.end(), [&](const Operation* o) {
-          return o->outcome == Outcome::Ok && norm(*o) == norm(*r);
-        });
+      const bool evaluated = r->outcome == Outcome::Ok || (r->outcome == Outcome::Fail && !not_run(*r));
+      if (evaluated) {
+        // The original payload's own completed response, replayed: nothing ran
+        // again, but the draft asks for a key-misuse refusal.
+        const bool replayed = std::any_of(responses.begin(), responses.end(),
+                                          [&](const Operation* o) { return norm(*o) == norm(*r); });
         if (replayed)
-          add(Severity::Should, what + " and got the original's response replayed; the draft asks for 422",
-              {original.id, r->id});
+          add(Severity::Should, "reused-key-replayed",
+              what + " and got the original's response replayed; the draft asks for 422", {original.id, r->id});
         else
-          add(Severity::Must, what + " and the service executed it (" + response_text(*r) + ")",
+          add(Severity::Must, "different-payload-evaluated",
+              what + " and the service evaluated the new payload (" + response_text(*r) +
+                  ") instead of refusing the reused key (422)",
               {original.id, r->id});
       } else if (r->outcome == Outcome::Fail && r->status != 0 && r->status != 422) {
-        add(Severity::Should,
+        add(Severity::Should, "reused-key-status",
             what + " and was refused with status " + std::to_string(r->status) + "; the draft asks for 422",
             {original.id, r->id});
       }
     }
   }
 
-  const bool any_must = std::any_of(v.violations.begin(), v.violations.end(),
-                                    [](const Violation& x) { return x.severity == Severity::Must; });
   if (by_key.empty()) {
     v.status = Status::Skipped;
     v.summary = "no operation carries an idempotency key";
   } else {
-    v.status = v.violations.empty() ? Status::Pass : Status::Fail;
-    v.summary = std::to_string(by_key.size()) + " keys (" + std::to_string(repeated_keys) +
-                " retried or duplicated): " +
-                (v.violations.empty() ? std::string("every key answered consistently")
-                                      : std::to_string(v.violations.size()) + " problem(s), " +
-                                            (any_must ? "with evidence of a double effect" : "protocol deviations only"));
+    v.status = status_for(v.violations);
+    std::vector<std::string> seen;
+    std::string kinds;  // "double-execution, refusal-not-replayed"
+    for (const auto& x : v.violations) {
+      if (std::find(seen.begin(), seen.end(), x.kind) != seen.end()) continue;
+      seen.push_back(x.kind);
+      kinds += (kinds.empty() ? "" : ", ") + x.kind;
+    }
+    v.summary = std::to_string(by_key.size()) + " keys (" + std::to_string(repeated_keys) + " retried or duplicated): ";
+    if (v.status == Status::Pass)
+      v.summary += "every key answered consistently";
+    else if (v.status == Status::Fail)
+      v.summary += std::to_string(v.violations.size()) + " problem(s) (" + kinds + "), at least one breaking a MUST rule";
+    else
+      v.summary += std::to_string(v.violations.size()) + " SHOULD-level deviation(s) (" + kinds +
+                   "), not failing the gate";
   }
   v.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return v;

@@ -285,6 +285,7 @@ class PartitionSearch {
   Violation violation(const Model& model) {
     Violation v;
     v.invariant = "linearizability";
+    v.kind = "non-linearizable";
     v.severity = Severity::Must;
     std::vector<char> placed(global_.size(), 0);
     for (int k : best_prefix_) {

@@ -144,6 +144,7 @@ InvariantVerdict check_no_overdraft(const std::vector<Operation>& ops) {
       if (it->get<double>() >= 0) continue;
       Violation x;
       x.invariant = v.invariant;
+      x.kind = "overdraft";
       x.explanation = "op " + std::to_string(op.id) + " (" + op.f + " " + op.input.dump() + " → " +
                       std::string(to_string(op.outcome)) + ") observed a negative " + field + " of " +
                       it->dump() + ": the service let it go below zero";
@@ -325,6 +326,10 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::stri
     }
     s += " (ops " + id_list(x.ops) + ")";
     x.explanation = std::move(s);
+    // One kind for both directions: which way a lost update shows depends on which
+    // ops remain (two deposits lose value, a deposit and a withdrawal may make it
+    // appear), so the direction is no part of the bug's identity.
+    x.kind = "not-conserved";
     v.violations.push_back(std::move(x));
   }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "properties/history.h"
+#include "properties/idempotency.h"
 #include "properties/model.h"
 #include "properties/models.h"
 #include "properties/verdict.h"
@@ -25,6 +26,11 @@ struct CheckOptions {
   std::vector<std::string> invariants;        // empty = every invariant that applies to the model
   std::vector<std::string> volatile_fields;   // JSON pointers ignored when comparing replayed responses
   double budget_ms = 10000;                   // linearizability time budget
+  // Idempotency: the error labels that mean "refused without running" (any other
+  // refusal is a completed response to replay), and whether refusals must be
+  // replayed (MUST) or only should be (warn). See properties/idempotency.h.
+  std::vector<std::string> not_executed_errors = default_not_executed_errors();
+  bool replay_refusals = true;
 };
 
 // Thrown for options that make no sense (unknown model or invariant, a volatile

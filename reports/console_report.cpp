@@ -20,6 +20,7 @@ const char* status_colour(Status s) {
     case Status::Fail: return "1;31";
     case Status::Unknown: return "33";
     case Status::Skipped: return "2";
+    case Status::Warn: return "1;33";
   }
   return "0";
 }
@@ -44,12 +45,17 @@ std::string render_console_summary(const ReportInput& raw, bool color) {
   const Status overall = in.verdicts.overall();
 
   std::string out = "racecheck: " + paint(upper(to_string(overall)), status_colour(overall), color);
+  // SHOULD-level deviations do not fail the gate, but the headline says they are there.
+  if (const int warnings = in.verdicts.warnings(); warnings > 0 && overall != Status::Fail)
+    out += paint(" (" + std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings") + ")",
+                 status_colour(Status::Warn), color);
   if (!in.target.empty()) out += "  target " + in.target;
   out += "  seed " + std::to_string(in.seed) + "\n";
   std::size_t width = 12;
   for (const auto& v : in.verdicts.verdicts) width = std::max(width, v.invariant.size() + 2);
   for (const auto& v : in.verdicts.verdicts) {
-    out += "  " + paint(padded(std::string(to_string(v.status)), 8), status_colour(v.status), color) +
+    const Status shown = effective_status(v);
+    out += "  " + paint(padded(std::string(to_string(shown)), 8), status_colour(shown), color) +
            padded(v.invariant, width) + v.summary + "\n";
     for (const auto& x : v.violations) {
       std::string ops;
@@ -62,8 +68,14 @@ std::string render_console_summary(const ReportInput& raw, bool color) {
   if (in.repro_runs > 0) {
     const auto [low, high] = wilson_interval(in.repro_failures, in.repro_runs);
     out += "  minimal scenario failed " + std::to_string(in.repro_failures) + "/" + std::to_string(in.repro_runs) +
-           " re-runs (95% CI " + format_fixed(low * 100, 0) + "-" + format_fixed(high * 100, 0) + "%)\n";
+           " re-runs (95% CI " + format_fixed(low * 100, 0) + "-" + format_fixed(high * 100, 0) + "%)";
+    if (in.original_repro_runs > 0)
+      out += "; original failed " + std::to_string(in.original_repro_failures) + "/" +
+             std::to_string(in.original_repro_runs);
+    out += "\n";
   }
+  if (!in.violation_signature.empty()) out += "  shrunk keeping the violation " + in.violation_signature + "\n";
+  if (!in.shrink_note.empty()) out += "  " + in.shrink_note + "\n";
   if (in.stats.trials > 0 || in.stats.requests > 0) {
     out += "  " + std::to_string(in.stats.trials) + " trials, " + std::to_string(in.stats.requests) + " requests in " +
            format_fixed(in.stats.elapsed_s, 1) + " s";

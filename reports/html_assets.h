@@ -35,7 +35,7 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:7px 10px;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
 .pill{display:inline-block;min-width:62px;text-align:center;padding:2px 8px;border-radius:999px;font-size:12px;font-weight:700;text-transform:uppercase;color:#fff}
-.pill.pass{background:var(--ok)}.pill.fail{background:var(--bad)}.pill.unknown{background:#c77700}.pill.skipped{background:#98a2b3}
+.pill.pass{background:var(--ok)}.pill.fail{background:var(--bad)}.pill.unknown{background:#c77700}.pill.skipped{background:#98a2b3}.pill.warn{background:var(--fail);color:#3b2a00}
 .violation{margin:6px 0 2px;padding:8px 12px;border-left:4px solid var(--bad);background:#fff1f2;border-radius:4px}
 .violation.should{border-left-color:var(--fail);background:#fff8e6}
 .sev{font-size:11px;font-weight:800;margin-right:6px;color:var(--bad)}.should .sev{color:var(--fail-d)}

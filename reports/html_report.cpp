@@ -207,7 +207,8 @@ std::string op_links(const std::vector<int>& ids) {
 std::string verdicts_section(const ReportInput& in) {
   std::string out = "<section id=\"verdicts\"><h2>Verdicts</h2><table><tr><th>Status</th><th>Invariant</th><th>Result</th><th>Check time</th></tr>";
   for (const auto& v : in.verdicts.verdicts) {
-    out += "<tr><td><span class=\"pill " + status_class(v.status) + "\">" + html_escape(to_string(v.status)) +
+    const Status status = effective_status(v);
+    out += "<tr><td><span class=\"pill " + status_class(status) + "\">" + html_escape(to_string(status)) +
            "</span></td><td><b>" + html_escape(v.invariant) + "</b></td><td>" + html_escape(v.summary);
     for (const auto& x : v.violations) {
       const bool should = x.severity == Severity::Should;
@@ -301,9 +302,15 @@ std::string scenario_section(const ReportInput& in, const std::string& curl_scri
     out += "<p><b>Reproduction rate:</b> failed " + std::to_string(in.repro_failures) + " of " +
            std::to_string(in.repro_runs) + " re-runs (" + format_fixed(rate * 100, 0) + "%; 95% Wilson interval " +
            format_fixed(low * 100, 1) + "&ndash;" + format_fixed(high * 100, 1) + "%)</p>" + rate_bar(rate, low, high);
+    if (in.original_repro_runs > 0)
+      out += "<p><b>Original scenario:</b> failed " + std::to_string(in.original_repro_failures) + " of " +
+             std::to_string(in.original_repro_runs) + " re-runs</p>";
   } else {
     out += "<p class=\"muted\">The minimal scenario was not re-run.</p>";
   }
+  if (!in.violation_signature.empty())
+    out += "<p><b>Violation kept while shrinking:</b> <code>" + html_escape(in.violation_signature) + "</code></p>";
+  if (!in.shrink_note.empty()) out += "<p class=\"muted\">" + html_escape(in.shrink_note) + "</p>";
   out += "<p><b>Seed:</b> <code>" + std::to_string(in.seed) + "</code>";
   if (!in.spec_path.empty()) out += " &nbsp; <b>Spec:</b> <code>" + html_escape(in.spec_path) + "</code>";
   out += "</p><p><b>Reproduce</b> <button class=\"copy\" type=\"button\" data-copy=\"repro-command\">copy</button></p><pre id=\"repro-command\">" +

@@ -17,6 +17,7 @@ namespace {
 
 json violation_to_json(const Violation& v) {
   return {{"invariant", v.invariant},
+          {"kind", v.kind},
           {"severity", std::string(to_string(v.severity))},
           {"explanation", v.explanation},
           {"ops", v.ops},
@@ -29,7 +30,7 @@ json verdict_to_json(const InvariantVerdict& v) {
   json violations = json::array();
   for (const auto& x : v.violations) violations.push_back(violation_to_json(x));
   return {{"invariant", v.invariant},
-          {"status", std::string(to_string(v.status))},
+          {"status", std::string(to_string(effective_status(v)))},
           {"summary", v.summary},
           {"elapsed_ms", v.elapsed_ms},
           {"violations", violations}};
@@ -37,6 +38,10 @@ json verdict_to_json(const InvariantVerdict& v) {
 
 json stats_to_json(const RunStats& s) {
   const auto& l = s.latencies_ms;
+  json invariants = json::object();
+  for (const auto& [name, t] : s.invariants)
+    invariants[name] = {{"trials", t.trials}, {"pass", t.pass},       {"warn", t.warn}, {"fail", t.fail},
+                        {"unknown", t.unknown}, {"skipped", t.skipped}, {"ops", t.ops}};
   return {{"trials", s.trials},
           {"requests", s.requests},
           {"elapsed_s", s.elapsed_s},
@@ -48,7 +53,8 @@ json stats_to_json(const RunStats& s) {
             {"p90", percentile(l, 90)},
             {"p99", percentile(l, 99)},
             {"max", l.empty() ? 0.0 : *std::max_element(l.begin(), l.end())}}},
-          {"outcomes_by_op", s.outcomes_by_op}};
+          {"outcomes_by_op", s.outcomes_by_op},
+          {"invariants", invariants}};
 }
 
 // Typed access that names the JSON pointer of a missing or mistyped field.
@@ -76,9 +82,9 @@ T optional_field(const json& obj, const std::string& pointer, const char* name, 
 }
 
 Status status_from(const std::string& s, const std::string& pointer) {
-  for (Status st : {Status::Pass, Status::Fail, Status::Unknown, Status::Skipped})
+  for (Status st : {Status::Pass, Status::Fail, Status::Warn, Status::Unknown, Status::Skipped})
     if (to_string(st) == s) return st;
-  throw ResultFormatError(pointer, "unknown status \"" + s + "\" (expected pass, fail, unknown, skipped)");
+  throw ResultFormatError(pointer, "unknown status \"" + s + "\" (expected pass, fail, warn, unknown, skipped)");
 }
 
 Severity severity_from(const std::string& s, const std::string& pointer) {
@@ -114,13 +120,22 @@ json render_json(const ReportInput& raw) {
       {"seed", in.seed},
       {"started_at", in.started_at},
       {"overall", std::string(to_string(in.verdicts.overall()))},
+      {"warnings", in.verdicts.warnings()},
       {"verdicts", verdicts},
       {"minimal_scenario", in.minimal_scenario},
       {"reproduction",
        {{"runs", in.repro_runs},
         {"failures", in.repro_failures},
         {"rate", in.repro_runs > 0 ? static_cast<double>(in.repro_failures) / in.repro_runs : 0.0},
-        {"wilson95", {{"low", low}, {"high", high}}}}},
+        {"wilson95", {{"low", low}, {"high", high}}},
+        {"original",
+         {{"runs", in.original_repro_runs},
+          {"failures", in.original_repro_failures},
+          {"rate", in.original_repro_runs > 0
+                       ? static_cast<double>(in.original_repro_failures) / in.original_repro_runs
+                       : 0.0}}},
+        {"signature", in.violation_signature},
+        {"shrink_note", in.shrink_note}}},
       {"repro_requests", requests},
       {"stats", stats_to_json(in.stats)},
       {"burst_spread_ns", in.burst_spread_ns},
@@ -163,6 +178,7 @@ ReportInput parse_result_json(const json& j) {
       const json& x = violations[k];
       Violation vi;
       vi.invariant = field<std::string>(x, q, "invariant");
+      vi.kind = optional_field<std::string>(x, q, "kind", "");
       vi.severity = severity_from(field<std::string>(x, q, "severity"), q + "/severity");
       vi.explanation = field<std::string>(x, q, "explanation");
       vi.ops = optional_field<std::vector<int>>(x, q, "ops", {});
@@ -178,6 +194,12 @@ ReportInput parse_result_json(const json& j) {
     const json& r = j["reproduction"];
     in.repro_runs = field<int>(r, "/reproduction", "runs");
     in.repro_failures = field<int>(r, "/reproduction", "failures");
+    if (r.contains("original")) {
+      in.original_repro_runs = field<int>(r["original"], "/reproduction/original", "runs");
+      in.original_repro_failures = field<int>(r["original"], "/reproduction/original", "failures");
+    }
+    in.violation_signature = optional_field<std::string>(r, "/reproduction", "signature", "");
+    in.shrink_note = optional_field<std::string>(r, "/reproduction", "shrink_note", "");
   }
   if (j.contains("repro_requests")) {
     const json& reqs = j["repro_requests"];
@@ -202,6 +224,21 @@ ReportInput parse_result_json(const json& j) {
       in.stats.first_violation_s = s["first_violation_s"].get<double>();
     in.stats.outcomes_by_op =
         optional_field<std::map<std::string, std::map<std::string, int>>>(s, "/stats", "outcomes_by_op", {});
+    if (s.contains("invariants")) {
+      const json& inv = s["invariants"];
+      if (!inv.is_object()) throw ResultFormatError("/stats/invariants", "expected an object");
+      for (const auto& [name, t] : inv.items()) {
+        const std::string p = "/stats/invariants/" + name;
+        InvariantTally& tally = in.stats.invariants[name];
+        tally.trials = field<int>(t, p, "trials");
+        tally.pass = optional_field<int>(t, p, "pass", 0);
+        tally.warn = optional_field<int>(t, p, "warn", 0);
+        tally.fail = optional_field<int>(t, p, "fail", 0);
+        tally.unknown = optional_field<int>(t, p, "unknown", 0);
+        tally.skipped = optional_field<int>(t, p, "skipped", 0);
+        tally.ops = optional_field<std::int64_t>(t, p, "ops", 0);
+      }
+    }
   }
   if (j.contains("history")) {
     const json& h = j["history"];

@@ -41,8 +41,14 @@ std::string reproduction_text(const ReportInput& in) {
   if (in.repro_runs > 0) {
     const auto [low, high] = wilson_interval(in.repro_failures, in.repro_runs);
     out += "Minimal scenario failed " + std::to_string(in.repro_failures) + "/" + std::to_string(in.repro_runs) +
-           " re-runs (95% CI " + format_fixed(low * 100, 0) + "-" + format_fixed(high * 100, 0) + "%)\n";
+           " re-runs (95% CI " + format_fixed(low * 100, 0) + "-" + format_fixed(high * 100, 0) + "%)";
+    if (in.original_repro_runs > 0)
+      out += "; original failed " + std::to_string(in.original_repro_failures) + "/" +
+             std::to_string(in.original_repro_runs);
+    out += "\n";
   }
+  if (!in.violation_signature.empty()) out += "Violation kept while shrinking: " + in.violation_signature + "\n";
+  if (!in.shrink_note.empty()) out += in.shrink_note + "\n";
   return out;
 }
 
@@ -66,26 +72,25 @@ std::string render_suite(const ReportInput& in, SuiteCounts& counts) {
     counts.time_s += v.elapsed_ms / 1000.0;
     cases += "    <testcase" + attr("name", v.invariant) + attr("classname", classname) +
              attr("time", format_fixed(v.elapsed_ms / 1000.0, 6)) + ">\n";
-    const bool must = std::any_of(v.violations.begin(), v.violations.end(),
-                                  [](const Violation& x) { return x.severity == Severity::Must; });
+    const Status status = effective_status(v);
     std::string details;
     for (const auto& x : v.violations) details += violation_text(x) + "\n";
     std::string out = v.summary + "\n" + details + repro;
-    if (v.status == Status::Fail && (must || v.violations.empty())) {
+    if (status == Status::Fail) {
       ++counts.failures;
       const std::string message = v.violations.empty() ? v.summary : v.violations.front().explanation;
       cases += "      <failure" + attr("message", message) + attr("type", "racecheck." + v.invariant) + ">" +
                xml_escape(details.empty() ? v.summary : details) + xml_escape(repro) + "</failure>\n";
-    } else if (v.status == Status::Unknown) {
+    } else if (status == Status::Unknown) {
       ++counts.errors;
       cases += "      <error" + attr("message", "inconclusive: " + v.summary) + attr("type", "racecheck.unknown") +
                ">" + xml_escape(v.summary + "\n" + repro) + "</error>\n";
-    } else if (v.status == Status::Skipped) {
+    } else if (status == Status::Skipped) {
       ++counts.skipped;
       cases += "      <skipped" + attr("message", v.summary) + "/>\n";
-    } else if (v.status == Status::Fail) {
+    } else if (status == Status::Warn) {
       // Only SHOULD-level deviations: reported, but they do not fail the gate.
-      out = "SHOULD-level deviations (not failing the gate):\n" + out;
+      out = "WARN: SHOULD-level deviations (not failing the gate):\n" + out;
     }
     cases += "      <system-out>" + xml_escape(out) + "</system-out>\n";
     cases += "    </testcase>\n";

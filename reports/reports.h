@@ -30,6 +30,13 @@ struct ReproRequest {
   std::string body;
 };
 
+// One invariant over a whole run: how its verdicts came out, trial by trial.
+struct InvariantTally {
+  int trials = 0;                      // trials whose report had this invariant
+  int pass = 0, warn = 0, fail = 0, unknown = 0, skipped = 0;
+  std::int64_t ops = 0;                // operations in the histories it judged (skipped trials not counted)
+};
+
 struct RunStats {
   int trials = 0;                      // scenarios executed (including shrink re-runs)
   std::int64_t requests = 0;           // HTTP requests sent in total
@@ -38,6 +45,7 @@ struct RunStats {
   std::vector<double> latencies_ms;    // per request (any sample of them)
   // operation name -> outcome ("ok", "fail", "info") -> count
   std::map<std::string, std::map<std::string, int>> outcomes_by_op;
+  std::map<std::string, InvariantTally> invariants;  // invariant name -> its verdicts over every trial
 };
 
 struct ReportInput {
@@ -57,7 +65,11 @@ struct ReportInput {
 
   nlohmann::json minimal_scenario;     // scenario_to_json of the minimal scenario (null: none)
   int repro_runs = 0;                  // re-runs of the minimal scenario
-  int repro_failures = 0;              // ... of which failed
+  int repro_failures = 0;              // ... of which failed (with the original's violation signature)
+  int original_repro_runs = 0;         // re-runs of the original (unshrunk) failing scenario
+  int original_repro_failures = 0;     // ... of which failed the same way
+  std::string violation_signature;     // what shrinking kept, e.g. "idempotency/double-execution"
+  std::string shrink_note;             // why shrinking stopped short, when it did (e.g. the rate collapsed)
   std::vector<ReproRequest> repro_requests;  // the minimal scenario's requests, for the curl script
 
   RunStats stats;
@@ -97,8 +109,9 @@ struct ResultFormatError : std::runtime_error {
 // Throws ResultFormatError for a missing/mistyped field or another format_version.
 ReportInput parse_result_json(const nlohmann::json& result);
 
-// A few lines for the terminal: overall verdict, one line per invariant, the
-// violations' explanations, the reproduction rate and command.
+// A few lines for the terminal: overall verdict (PASS with a count of SHOULD-level
+// warnings), one line per invariant, the violations' explanations, the
+// reproduction rates of the original and the minimal scenario, and the command.
 std::string render_console_summary(const ReportInput& input, bool color = false);
 
 // A POSIX sh script that replays the minimal requests with curl (clients in

@@ -2,6 +2,8 @@
 // network. A fake "service" breaks when two large withdrawals meet in the burst.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <random>
 #include <set>
 
@@ -122,6 +124,91 @@ TEST(PropertyRunner, ShrinksUnderNondeterminismWithRepeats) {
   // it must still end small and no larger than where it started.
   EXPECT_LE(r.minimal_failure->scenario.op_count(), 4);
   EXPECT_LE(r.minimal_failure->scenario.op_count(), r.first_failure->scenario.op_count());
+}
+
+// A fake two-instance service: the real bug (the race) shows as a double
+// execution; once it has been seen, state left behind makes every scenario
+// without the race fail in another way (an artifact, not the bug).
+TEST(PropertyRunner, ShrinkingKeepsTheViolationSignature) {
+  PropertyRunOptions o;
+  o.seed = 7;
+  o.max_trials = 500;
+  bool race_seen = false;
+  const auto r = run_property(bank_settings(), [&](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    if (two_large_withdrawals_race(sc)) {
+      race_seen = true;
+      t.verdict = TrialVerdict::Violation;
+      t.signatures = {"idempotency/double-execution", "conservation/not-conserved"};
+    } else if (race_seen) {
+      t.verdict = TrialVerdict::Violation;
+      t.signatures = {"linearizability/non-linearizable"};
+    }
+    return t;
+  }, o);
+  ASSERT_TRUE(r.minimal_failure.has_value());
+  EXPECT_EQ(r.signature, "idempotency/double-execution");
+  EXPECT_GT(r.rejected_candidates, 0) << "the artifact candidates were tried and rejected";
+  const Scenario& min = r.minimal_failure->scenario;
+  EXPECT_TRUE(two_large_withdrawals_race(min)) << scenario_to_json(min).dump();
+  EXPECT_EQ(r.minimal_failure->signatures.front(), "idempotency/double-execution");
+  EXPECT_EQ(min.op_count(), 2) << scenario_to_json(min).dump();
+}
+
+TEST(PropertyRunner, MeasuresTheOriginalAndTheMinimalReproductionRates) {
+  PropertyRunOptions o;
+  o.seed = 7;
+  o.max_trials = 500;
+  o.reproduce = 5;
+  std::vector<std::string> phases;
+  o.on_trial = [&](const char* phase) { phases.push_back(phase); };
+  const auto r = run_property(bank_settings(), [](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    t.verdict = two_large_withdrawals_race(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
+    return t;
+  }, o);
+  ASSERT_TRUE(r.minimal_failure.has_value());
+  EXPECT_EQ(r.original_runs, 5);
+  EXPECT_EQ(r.original_failures, 5);
+  EXPECT_EQ(r.minimal_runs, 5);
+  EXPECT_EQ(r.minimal_failures, 5);
+  EXPECT_EQ(r.kept_shrinks, r.accepted_shrinks);
+  EXPECT_GT(r.accepted_shrinks, 0);
+  EXPECT_TRUE(r.shrink_note.empty()) << r.shrink_note;
+  EXPECT_EQ(r.minimal_failure->scenario.op_count(), 2);
+  EXPECT_EQ(std::count(phases.begin(), phases.end(), std::string("reproduce")), 10);
+}
+
+// A flaky bug: the first failing scenario's size always reproduces; smaller ones
+// fail once (which is how shrinking accepted them) and then almost never. The
+// counterexample falls back to the smallest shrink whose rate held.
+TEST(PropertyRunner, StopsShrinkingWhereTheReproductionRateCollapses) {
+  PropertyRunOptions o;
+  o.seed = 7;
+  o.max_trials = 500;
+  o.reproduce = 10;
+  int original_ops = -1;
+  std::map<std::string, int> calls;
+  const auto r = run_property(bank_settings(), [&](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    const int n = ++calls[scenario_to_json(sc).dump()];
+    if (two_large_withdrawals_race(sc)) {
+      if (original_ops < 0) original_ops = sc.op_count();
+      if (sc.op_count() >= original_ops || n == 1) t.verdict = TrialVerdict::Violation;
+    }
+    return t;
+  }, o);
+  ASSERT_TRUE(r.minimal_failure.has_value());
+  ASSERT_GT(r.first_failure->scenario.op_count(), 2) << "this seed must start above the true minimum";
+  EXPECT_EQ(r.original_failures, 10);
+  EXPECT_GE(2 * r.minimal_failures, r.original_failures) << "the kept counterexample reproduces";
+  EXPECT_LT(r.kept_shrinks, r.accepted_shrinks);
+  EXPECT_EQ(r.minimal_failure->scenario.op_count(), original_ops);
+  EXPECT_TRUE(two_large_withdrawals_race(r.minimal_failure->scenario));
+  EXPECT_NE(r.shrink_note.find("under half the original's 10/10"), std::string::npos) << r.shrink_note;
 }
 
 TEST(PropertyRunner, SameSeedSameRun) {

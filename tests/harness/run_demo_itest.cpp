@@ -86,6 +86,26 @@ TEST_F(DemoRun, SafeBankPassesItsWholeBudget) {
   EXPECT_GT(result.at("stats").at("trials").get<int>(), 10) << "a passing budget must actually run trials";
 }
 
+TEST_F(DemoRun, PassSummaryCountsEveryTrial) {
+  const auto json = dir_ / "t.json";
+  const CliRun r = run("demo --balance safe --idempotency correct --budget 4s --seed 5 --quiet --json " + json.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto result = read_json(json);
+  const int trials = result.at("stats").at("trials").get<int>();
+  ASSERT_GT(trials, 1);
+  const auto& tally = result.at("stats").at("invariants").at("linearizability");
+  EXPECT_EQ(tally.at("trials").get<int>(), trials);
+  EXPECT_GT(tally.at("ops").get<int>(), trials) << "every trial's operations, not the last one's";
+  std::string summary;
+  for (const auto& v : result.at("verdicts"))
+    if (v.at("invariant") == "linearizability") summary = v.at("summary").get<std::string>();
+  const int judged = trials - tally.at("skipped").get<int>();
+  EXPECT_EQ(summary.rfind(std::to_string(judged) + " trials checked, " + std::to_string(tally.at("ops").get<int>()) +
+                              " ops, all linearizable", 0),
+            0u)
+      << summary;
+}
+
 TEST_F(DemoRun, DoubleExecutingIdempotencyCacheIsCaught) {
   const auto json = dir_ / "i.json";
   const CliRun r = run("demo --balance safe --idempotency racy-cache --budget 20s --seed 3 --repro 3 --quiet --json " +

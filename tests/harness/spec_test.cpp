@@ -138,6 +138,17 @@ TEST_F(SpecTest, ParsesEveryFieldOfAValidSpec) {
   EXPECT_EQ(s.secret_values(), std::vector<std::string>{"s3cr3t-t0ken"});
 }
 
+TEST_F(SpecTest, IdempotencySectionDefaultsAndOverrides) {
+  Spec spec = parse_spec(base_spec(), "bank.json");
+  EXPECT_EQ(spec.idempotency.not_executed, (std::vector<std::string>{"busy", "key-in-flight", "key-reused", "rate-limited"}));
+  EXPECT_TRUE(spec.idempotency.replay_refusals);
+  json j = base_spec();
+  j["idempotency"] = {{"not_executed", {"key-in-flight", "busy"}}, {"replay_refusals", false}};
+  spec = parse_spec(j, "bank.json");
+  EXPECT_EQ(spec.idempotency.not_executed, (std::vector<std::string>{"key-in-flight", "busy"}));
+  EXPECT_FALSE(spec.idempotency.replay_refusals);
+}
+
 TEST_F(SpecTest, TextRoundTripGivesTheSameSpec) {
   Spec a = parse_spec_text(base_spec().dump(2), "bank.json");
   Spec b = parse_spec_text(json::parse(base_spec().dump()).dump(), "bank.json");
@@ -461,6 +472,16 @@ const Malformed kMalformed[] = {
      "non-empty object"},
     {"setup expect_status list", [](json& j) { j["setup"][0]["expect_status"] = {200, 201, 204}; },
      "/setup/0/expect_status", "{\"any\": [...]}"},
+    {"idempotency unknown key", [](json& j) { j["idempotency"] = {{"replay_refusal", false}}; },
+     "/idempotency/replay_refusal", "unknown key"},
+    {"idempotency replay not a bool", [](json& j) { j["idempotency"] = {{"replay_refusals", "no"}}; },
+     "/idempotency/replay_refusals", "expected true or false"},
+    {"idempotency label no rule records", [](json& j) { j["idempotency"] = {{"not_executed", {"busy", "key-inflight"}}}; },
+     "/idempotency/not_executed/1", "no classify rule with outcome \"fail\" records the error \"key-inflight\""},
+    {"idempotency label twice", [](json& j) { j["idempotency"] = {{"not_executed", {"busy", "busy"}}}; },
+     "/idempotency/not_executed/1", "listed twice"},
+    {"idempotency labels not a list", [](json& j) { j["idempotency"] = {{"not_executed", "busy"}}; },
+     "/idempotency/not_executed", "expected an array of error labels"},
     {"final read with amount", [](json& j) { j["operations"]["read"]["path"] = "/a/{account}/{amount}"; },
      "/operations/read", "the final read runs without arguments"},
 };
