@@ -5,10 +5,10 @@
 # reproduction rate) and exits non-zero on any miss (a round of a buggy target
 # without a violation) or false alarm (a violation on a safe target). A buggy
 # target whose expected.json names the violation it must show
-# ("violates": {"invariant", "explanation"}; the explanation is a text or a
-# list of texts, any of which will do) is detected only by a violation of that
-# invariant whose explanation contains such a text; a round that fails only
-# some other way counts as a miss and is shown as "other".
+# ("violates": {"invariant", "kind"}; the kind is one violation kind or a list
+# of kinds, any of which will do) is detected only by a violation of that
+# invariant and kind; a round that fails only some other way counts as a miss
+# and is shown as "other".
 #
 #   targets/express/matrix.sh [--rounds R] [--budget 20s] [--seed N]
 #                             [--racecheck PATH] [--out DIR] [TARGET...]
@@ -86,18 +86,17 @@ summarize() {
 }
 
 # Whether a result JSON holds a failed verdict of the invariant EXPECTED.json
-# names in "violates", with a violation whose explanation contains one of its
-# texts: prints yes or no.
+# names in "violates", with a violation of one of its kinds: prints yes or no.
 shows_violation() {  # shows_violation RESULT.json EXPECTED.json
   node -e '
     const fs = require("fs");
     const [file, expectedFile] = process.argv.slice(1);
-    const { invariant, explanation } = JSON.parse(fs.readFileSync(expectedFile, "utf8")).violates;
-    const texts = [].concat(explanation);
+    const { invariant, kind } = JSON.parse(fs.readFileSync(expectedFile, "utf8")).violates;
+    const kinds = [].concat(kind);
     let r;
     try { r = JSON.parse(fs.readFileSync(file, "utf8")); } catch { console.log("no"); process.exit(0); }
     const hit = (r.verdicts || []).some((v) => v.invariant === invariant && v.status === "fail" &&
-      (v.violations || []).some((x) => texts.some((t) => String(x.explanation || "").includes(t))));
+      (v.violations || []).some((x) => kinds.includes(x.kind)));
     console.log(hit ? "yes" : "no");
   ' "$@"
 }
