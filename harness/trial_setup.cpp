@@ -148,10 +148,15 @@ TrialSetupResult run_trial_setup(const Spec& spec, int account_count, HistorySin
     std::int64_t balance = requested;
     if (!spec.accounts.balance_variable.empty()) {
       const json& captured = account_vars[spec.accounts.balance_variable];
-      if (!captured.is_number_integer()) {
+      // An unsigned number above INT64_MAX would read back as a negative balance.
+      const bool fits = captured.is_number_integer() &&
+                        !(captured.is_number_unsigned() &&
+                          captured.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX));
+      if (!fits) {
         throw SetupError(prefix + "balance", spec.base_urls[static_cast<std::size_t>(options.instance)],
                          "captured {" + spec.accounts.balance_variable + "} is " + captured.dump() +
-                             ", not an integer balance");
+                             (captured.is_number_integer() ? ", beyond a 64-bit signed balance"
+                                                           : ", not an integer balance"));
       }
       balance = captured.get<std::int64_t>();
     }

@@ -1,6 +1,7 @@
 // Setup and final read against a local cpp-httplib server (127.0.0.1, port 0).
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -36,6 +37,7 @@ class FakeBank {
       labels_.push_back(body.value("label", ""));
       res.status = 201;
       json out = {{"balance", balance}};
+      if (opening_beyond_int64) out["balance"] = std::numeric_limits<std::uint64_t>::max();
       if (!omit_id) out["id"] = id;
       res.set_content(out.dump(), "application/json");
     });
@@ -74,6 +76,7 @@ class FakeBank {
   std::atomic<int> reset_status{200};
   std::atomic<std::int64_t> balance_bonus{0};
   std::atomic<bool> omit_id{false};
+  std::atomic<bool> opening_beyond_int64{false};  // the created account's balance is 2^64-1
   // Shared with the server thread: behind mu_ (TSan cannot see the socket round trip as a sync).
   void set_broken_account(const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -170,6 +173,20 @@ TEST_F(TrialSetupTest, BalanceVariableWinsOverTheRequestedBalance) {
   bank.balance_bonus = 5;  // the server opens accounts with 5 more than asked
   TrialSetupResult r = run_trial_setup(spec, 2, nullptr);
   EXPECT_EQ(r.initial_balances, (std::vector<std::int64_t>{105, 105}));
+}
+
+// 2^64-1 must not become the balance -1 (a false overdraft, a false lost update).
+TEST_F(TrialSetupTest, CapturedBalanceBeyondInt64IsASetupError) {
+  json j = bank_spec(bank.url());
+  j["accounts"]["balance_variable"] = "opening";
+  Spec spec = parse_spec(j, "bank.json");
+  bank.opening_beyond_int64 = true;
+  try {
+    run_trial_setup(spec, 1, nullptr);
+    FAIL() << "a balance of 2^64-1 was accepted";
+  } catch (const SetupError& e) {
+    EXPECT_NE(e.problem.find("18446744073709551615, beyond a 64-bit signed balance"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(TrialSetupTest, UnexpectedStatusIsASetupErrorNamingUrlAndStatus) {
