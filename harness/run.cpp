@@ -309,7 +309,9 @@ std::string run_wide_summary(const std::string& invariant, const InvariantTally&
 // (whose history is the evidence shown) was clean.
 void summarize_run(ReportInput& in, const RunRecorder& rec, const RunStats& stats) {
   std::vector<InvariantVerdict>& verdicts = in.verdicts.verdicts;
-  for (const auto& [name, tally] : stats.invariants) {
+  for (const auto& entry : stats.invariants) {
+    const std::string& name = entry.first;  // captured below: clang 14 cannot capture a structured binding
+    const auto& tally = entry.second;
     auto it = std::find_if(verdicts.begin(), verdicts.end(), [&](const InvariantVerdict& v) { return v.invariant == name; });
     if (it == verdicts.end()) {
       InvariantVerdict v;

@@ -189,7 +189,11 @@ InvariantVerdict check_idempotency(const std::vector<Operation>& ops, const Idem
   const std::string relaxed = options.replay_refusals ? "" : " (the spec relaxes this: replay_refusals is false)";
 
   int repeated_keys = 0;
-  for (const auto& [key, ids] : by_key) {
+  for (const auto& entry : by_key) {
+    // Named, not a structured binding: the lambdas below capture the key, and
+    // clang 14 (the sanitizer build) refuses to capture a structured binding.
+    const std::string& key = entry.first;
+    const auto& ids = entry.second;
     if (ids.size() > 1) ++repeated_keys;
     const Operation& original = ops[ids.front()];
     std::vector<const Operation*> responses;  // same payload, completed responses, by completion
