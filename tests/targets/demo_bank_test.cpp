@@ -90,7 +90,7 @@ TEST(DemoBankApi, AccountLifecycleAndShapes) {
   auto bank = started({.balance = BalanceMode::Safe, .race_window_us = 0, .work_us = 0});
   BankClient client(bank->port());
   Reply created = client.post("/accounts", R"({"balance": 100})");
-  ASSERT_EQ(created.status, 201);
+  ASSERT_EQ(created.status, 201) << created.body;
   const std::string id = created.json()["id"];
   EXPECT_EQ(created.json(), nlohmann::json({{"id", id}, {"balance", 100}}));
   EXPECT_EQ(client.get("/accounts/" + id).json(), nlohmann::json({{"id", id}, {"balance", 100}}));
