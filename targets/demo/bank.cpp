@@ -59,6 +59,7 @@ struct DemoBank::Impl {
   httplib::Server server;
   std::thread listener;
   std::atomic<bool> listener_done{false};
+  std::atomic<bool> pool_started{false};  // the worker threads exist: accepted connections get served
   std::string host;
   int port = 0;
 
@@ -236,7 +237,14 @@ int DemoBank::start(const std::string& host, int port) {
   // Every keep-alive connection occupies one pool thread for its lifetime, so
   // the pool size is the number of concurrent connections the bank can hold.
   const int threads = bank.config.threads;
-  bank.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // httplib reports is_running() before it builds the pool; building 256
+  // threads takes seconds under TSan on a busy machine, and a client's first
+  // request would wait for it. start() returns once the pool exists.
+  bank.server.new_task_queue = [threads, &bank] {
+    auto* pool = new httplib::ThreadPool(threads);
+    bank.pool_started.store(true);
+    return pool;
+  };
   bank.server.set_keep_alive_max_count(1'000'000);
   bank.server.set_payload_max_length(kMaxBodyBytes);
   bank.server.set_tcp_nodelay(true);
@@ -260,12 +268,13 @@ int DemoBank::start(const std::string& host, int port) {
     bank.server.listen_after_bind();
     bank.listener_done.store(true);
   });
-  // stop() is a no-op until the server runs, so wait for it (bounded).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!bank.server.is_running() && !bank.listener_done.load()) {
+  // stop() is a no-op until the server runs, so wait for it and its worker
+  // threads (bounded).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!(bank.server.is_running() && bank.pool_started.load()) && !bank.listener_done.load()) {
     if (std::chrono::steady_clock::now() > deadline) {
       stop();
-      throw std::runtime_error("demo bank did not start serving within 10 s");
+      throw std::runtime_error("demo bank did not start serving within 30 s");
     }
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
