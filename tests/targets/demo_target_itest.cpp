@@ -116,8 +116,8 @@ void expect_clean_stop(TargetProcess& target, int signal) {
 
 TEST(DemoTargetBinary, PrintsItsPortServesAndStopsOnSigterm) {
   TargetProcess target({"--balance", "safe", "--idempotency", "correct", "--work-us", "0"});
-  std::optional<std::string> line = target.read_line(10'000ms);
-  ASSERT_TRUE(line) << "no 'listening on' line within 10 s";
+  std::optional<std::string> line = target.read_line(30'000ms);
+  ASSERT_TRUE(line) << "no 'listening on' line within 30 s";
   const int port = port_from(*line);
   ASSERT_GT(port, 0) << *line;
 
@@ -134,7 +134,7 @@ TEST(DemoTargetBinary, PrintsItsPortServesAndStopsOnSigterm) {
 
 TEST(DemoTargetBinary, StopsOnSigint) {
   TargetProcess target({});
-  std::optional<std::string> line = target.read_line(10'000ms);
+  std::optional<std::string> line = target.read_line(30'000ms);
   ASSERT_TRUE(line);
   ASSERT_GT(port_from(*line), 0) << *line;
   expect_clean_stop(target, SIGINT);
@@ -157,7 +157,7 @@ TEST(DemoTargetBinary, RefusesAnUnknownMode) {
 
 TEST(DemoTargetBinary, ExitsWith3WhenThePortIsTaken) {
   TargetProcess first({});
-  std::optional<std::string> line = first.read_line(10'000ms);
+  std::optional<std::string> line = first.read_line(30'000ms);
   ASSERT_TRUE(line);
   const int port = port_from(*line);
   TargetProcess second({"--port", std::to_string(port)});
