@@ -6,4 +6,4 @@ scripts/setup.sh
 # Only the binary the demo runs (the demo bank is linked into it): no tests or benchmarks.
 scripts/build.sh release racecheck
 mkdir -p out
-exec build/release/harness/racecheck demo --html out/demo-report.html "$@"
+exec build/release/cli/racecheck demo --html out/demo-report.html "$@"

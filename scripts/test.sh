@@ -40,7 +40,7 @@ suite "release: build and ctest" build_and_test release -j 2
 # The sanitizer builds compile every library, tool and test (not the
 # benchmarks) and run every unit and integration test; "slow" tests run only in
 # the release build. Any sanitizer report fails the test that caused it.
-sanitized_targets=(properties_tests harness_tests reports_tests targets_tests racecheck racecheck-demo-target)
+sanitized_targets=(properties_tests harness_tests cli_tests reports_tests targets_tests racecheck racecheck-demo-target)
 if ! skipped asan; then
   # ASan+UBSan (clang): the same build holds the libFuzzer targets, run next.
   suite "asan+ubsan: build and ctest (every unit and integration test)" \
@@ -56,15 +56,15 @@ fi
 if ! skipped tsan; then
   # properties/ and reports/ start no thread (pure functions of a history):
   # TSan has nothing to find there, and their tests are a fifth of its build.
-  suite "tsan: build and ctest (every unit and integration test of harness/ and targets/)" \
+  suite "tsan: build and ctest (every unit and integration test of harness/, cli/ and targets/)" \
     env TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
-    bash -c 'scripts/build.sh tsan "$@" && cd build/tsan && ctest --output-on-failure --timeout 900 -j 2 -LE slow -R "^(harness|targets)\."' \
-    _ harness_tests targets_tests racecheck racecheck-demo-target
+    bash -c 'scripts/build.sh tsan "$@" && cd build/tsan && ctest --output-on-failure --timeout 900 -j 2 -LE slow -R "^(harness|cli|targets)\."' \
+    _ harness_tests cli_tests targets_tests racecheck racecheck-demo-target
 fi
 if ! skipped express; then
   suite "express targets: smoke" tests/targets/express_smoke.sh
   suite "express targets: detection matrix" \
-    targets/express/matrix.sh --rounds "$MATRIX_ROUNDS" --budget "$MATRIX_BUDGET" --racecheck build/release/harness/racecheck
+    targets/express/matrix.sh --rounds "$MATRIX_ROUNDS" --budget "$MATRIX_BUDGET" --racecheck build/release/cli/racecheck
 fi
 
 if ! skipped standalone; then

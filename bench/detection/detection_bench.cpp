@@ -34,7 +34,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "harness/demo_spec_text.h"
+#include "targets/demo/demo_spec_text.h"
 #include "harness/spec.h"
 #include "harness/trial.h"
 #include "reports/reports.h"

@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$RACECHECK" ]; then
-  for candidate in "$ROOT/build/release/racecheck" "$ROOT/build/release/harness/racecheck"; do
+  for candidate in "$ROOT/build/release/racecheck" "$ROOT/build/release/cli/racecheck"; do
     [ -x "$candidate" ] && RACECHECK=$candidate && break
   done
 fi

@@ -37,7 +37,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 const fs::path kBadInput = fs::path(RACECHECK_SOURCE_DIR) / "tests" / "bad_input";
-const std::string kRacecheck = std::string(RACECHECK_BINARY_DIR) + "/harness/racecheck";
+const std::string kRacecheck = std::string(RACECHECK_BINARY_DIR) + "/cli/racecheck";
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -4,7 +4,7 @@
 // HTTP library would not: stop listening mid-run, hang, trickle, answer with
 // bytes that are not HTTP, send 100 MB, reset a connection halfway through.
 //
-// The bank (what tests/harness/misbehaving_target_itest.cpp's spec talks to):
+// The bank (what tests/cli/misbehaving_target_itest.cpp's spec talks to):
 //   POST /accounts {"balance": N}            -> 201 {"id": "a<k>", "balance": N}
 //   POST /accounts/<id>/withdraw {"amount"}  -> 200 {"balance": n} | 409 {"error": "insufficient_funds"}
 //   GET  /accounts/<id>                      -> 200 {"balance": n}

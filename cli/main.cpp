@@ -7,9 +7,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "harness/commands.h"
+#include "cli/commands.h"
 #include "harness/exit_codes.h"
-#include "harness/run_cli.h"
+#include "cli/run_cli.h"
 
 namespace {
 
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   CLI::App app{"racecheck: proves whether an HTTP API breaks under concurrent requests"};
   app.require_subcommand(1);
   int exit_code = racecheck::exit_code::kOk;
-  // Subcommands register here as they exist (harness/commands.h).
+  // Subcommands register here as they exist (cli/commands.h).
   const std::string command_line = racecheck::shell_command(argc, argv);
   racecheck::add_run_command(app, exit_code, command_line);
   racecheck::add_demo_command(app, exit_code, command_line);

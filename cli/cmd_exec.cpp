@@ -9,13 +9,13 @@
 #include <iostream>
 #include <sstream>
 
-#include "harness/commands.h"
+#include "cli/commands.h"
 #include "harness/executor.h"
 #include "harness/exit_codes.h"
 #include "harness/local_error.h"
 #include "harness/history_writer.h"
 #include "harness/idempotency_keys.h"
-#include "harness/run_cli.h"
+#include "cli/run_cli.h"
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial_setup.h"

@@ -1,9 +1,9 @@
 // racecheck run SPEC: the property-based gate.
 #include <iostream>
 
-#include "harness/commands.h"
+#include "cli/commands.h"
 #include "harness/exit_codes.h"
-#include "harness/run_cli.h"
+#include "cli/run_cli.h"
 
 namespace racecheck {
 

@@ -39,7 +39,7 @@ class CheckCli : public ::testing::Test {
   }
 
   static CliRun racecheck(const std::string& args) {
-    const std::string cmd = std::string(RACECHECK_BINARY_DIR) + "/harness/racecheck " + args + " 2>&1";
+    const std::string cmd = std::string(RACECHECK_BINARY_DIR) + "/cli/racecheck " + args + " 2>&1";
     CliRun r;
     FILE* pipe = ::popen(cmd.c_str(), "r");
     if (!pipe) return r;

@@ -35,7 +35,7 @@
 #include "harness/exit_codes.h"
 #include "harness/http_client.h"
 #include "harness/local_error.h"
-#include "harness/run_cli.h"
+#include "cli/run_cli.h"
 #include "harness/trial.h"
 #include "tests/reports/test_process.h"
 
@@ -46,7 +46,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const std::string kRacecheck = RACECHECK_BINARY_DIR "/harness/racecheck";
+const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
 
 // A loopback port that listens and never accepts: connections complete in the
 // kernel's backlog, and nothing is ever answered. No thread.

@@ -1,4 +1,4 @@
-#include "harness/run_cli.h"
+#include "cli/run_cli.h"
 
 #include "harness/exit_codes.h"
 #include "harness/local_error.h"

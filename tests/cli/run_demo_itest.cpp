@@ -20,7 +20,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kRacecheck = RACECHECK_BINARY_DIR "/harness/racecheck";
+const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
 
 struct CliRun {
   int exit_code = -1;

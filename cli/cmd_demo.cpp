@@ -2,11 +2,11 @@
 // the gate against it with the compiled-in spec. No set-up, no files.
 #include <iostream>
 
-#include "harness/commands.h"
-#include "harness/demo_spec_text.h"
+#include "cli/commands.h"
+#include "targets/demo/demo_spec_text.h"
 #include "harness/exit_codes.h"
 #include "harness/local_error.h"
-#include "harness/run_cli.h"
+#include "cli/run_cli.h"
 #include "targets/demo/bank.h"
 
 namespace racecheck {

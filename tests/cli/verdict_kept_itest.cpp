@@ -3,7 +3,7 @@
 // captured value that cannot go into a header), `racecheck` still writes every
 // report it can and exits 1. Output paths are checked before the first request.
 // Runs the real binary against the embedded demo bank and
-// tests/harness/misbehaving_server.h.
+// tests/cli/misbehaving_server.h.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -19,10 +19,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/run_cli.h"
+#include "cli/run_cli.h"
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
-#include "tests/harness/misbehaving_server.h"
+#include "tests/cli/misbehaving_server.h"
 #include "tests/reports/test_process.h"
 
 namespace racecheck::test {
@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const std::string kRacecheck = RACECHECK_BINARY_DIR "/harness/racecheck";
+const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
 
 std::string describe(const ProcessResult& r) {
   return "exit " + std::to_string(r.exit_code) + (r.timed_out ? " (timed out)" : "") + " signal " +

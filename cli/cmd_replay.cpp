@@ -3,9 +3,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "harness/commands.h"
+#include "cli/commands.h"
 #include "harness/exit_codes.h"
-#include "harness/run_cli.h"
+#include "cli/run_cli.h"
 
 namespace racecheck {
 

@@ -1,5 +1,5 @@
 // `racecheck run` (the real binary) against targets that misbehave
-// (tests/harness/misbehaving_server.h): one that dies mid-run, hangs, trickles,
+// (tests/cli/misbehaving_server.h): one that dies mid-run, hangs, trickles,
 // answers with garbage, non-JSON or a 100 MB body, or resets connections halfway
 // through a response; and a run that is killed (SIGKILL) or interrupted (SIGINT).
 // Whatever the target does, the run ends within its time bound, with bounded
@@ -22,7 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/harness/misbehaving_server.h"
+#include "tests/cli/misbehaving_server.h"
 #include "tests/reports/test_process.h"
 
 namespace racecheck::test {
@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const std::string kRacecheck = RACECHECK_BINARY_DIR "/harness/racecheck";
+const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 constexpr double kSlowdown = 4;

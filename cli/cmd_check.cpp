@@ -8,8 +8,8 @@
 #include <memory>
 #include <sstream>
 
-#include "harness/commands.h"
-#include "harness/run_cli.h"
+#include "cli/commands.h"
+#include "cli/run_cli.h"
 #include "harness/exit_codes.h"
 #include "properties/jepsen_import.h"
 #include "properties/properties.h"
