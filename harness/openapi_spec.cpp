@@ -325,7 +325,7 @@ ordered_json Mapper::classify(const Located& op, std::vector<std::string>& notes
                        {"error", means_insufficient_funds(text) ? "insufficient-funds" : label_of(text)}});
     }
     // With one rule per code, the description speaks of them all, not of the rest.
-    const std::string described = codes.empty() ? described_label(description) : "";
+    const std::string described = codes.empty() && status != 429 ? described_label(description) : "";
     ordered_json rule = {{"status", status}, {"outcome", "fail"}, {"error", described.empty() ? status_label(status) : described}};
     if (status == 401 || status == 403)
       notes.push_back("a " + std::to_string(status) + " means the request was not authorized: set credentials under \"secrets\"");
@@ -428,7 +428,8 @@ ordered_json Mapper::build(const InitOperations& ops) {
     request.update(request_template("setup", op, notes));
     request.erase("idempotency");
     int expect = 0;
-    for (const auto& item : op.operation.value("responses", json::object()).items())
+    const json responses = op.operation.value("responses", json::object());
+    for (const auto& item : responses.items())
       if (expect == 0 && item.key().size() == 3 && item.key()[0] == '2') expect = std::stoi(item.key());
     if (expect != 0) request["expect_status"] = expect;
     const json created = success_schema(op);
