@@ -6,16 +6,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
+#include <chrono>
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "tests/reports/test_process.h"
 
 namespace {
 
@@ -28,27 +28,13 @@ struct Result {
   std::string output;  // stdout + stderr
 };
 
-Result shell(const std::string& cmd) {
-  Result r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-Result racecheck(const std::string& args, int limit_s = 120) {
-  return shell("timeout -s KILL " + std::to_string(limit_s) + " " + kRacecheck + " " + args);
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+// Runs build/release/cli/racecheck with `args`; its output is kept in `dir`.
+Result run_racecheck(const std::vector<std::string>& args, const fs::path& dir, int limit_s = 120) {
+  std::vector<std::string> argv = {kRacecheck};
+  argv.insert(argv.end(), args.begin(), args.end());
+  fs::create_directories(dir);
+  const racecheck::test::ProcessResult p = racecheck::test::run_process(argv, dir, std::chrono::seconds(limit_s));
+  return {p.exit_code, p.out + p.err};
 }
 
 class Init : public ::testing::Test {
@@ -66,84 +52,87 @@ class Init : public ::testing::Test {
     fs::remove_all(dir_);
   }
   // Starts the standalone demo bank on a free port; returns its base URL ("" on failure).
-  std::string start_bank(const std::string& modes) {
-    const auto port_file = dir_ / "port.txt";
-    const std::string start = RACECHECK_BINARY_DIR "/targets/demo/racecheck-demo-target " + modes + " --port 0 > " +
-                              port_file.string() + " 2>&1 & echo $!";
-    FILE* p = popen(start.c_str(), "r");
-    if (!p) return "";
-    if (fscanf(p, "%d", &bank_pid_) != 1) bank_pid_ = 0;
-    pclose(p);
+  std::string start_bank(const std::vector<std::string>& modes) {
+    std::vector<std::string> argv = {RACECHECK_BINARY_DIR "/targets/demo/racecheck-demo-target", "--port", "0"};
+    argv.insert(argv.end(), modes.begin(), modes.end());
+    const fs::path bank_dir = dir_ / "bank";
+    fs::create_directories(bank_dir);
+    const racecheck::test::SpawnedProcess bank = racecheck::test::spawn_process(argv, bank_dir);
+    bank_pid_ = bank.pid > 0 ? bank.pid : 0;
     for (int i = 0; i < 600 && bank_pid_ > 0; ++i) {  // up to 30 s on a busy machine
-      std::ifstream in(port_file);
-      std::string line;
-      if (std::getline(in, line) && line.rfind("listening on ", 0) == 0) return line.substr(13);
+      const std::string out = read_file(bank_dir / "stdout.txt");
+      const auto at = out.find("listening on ");
+      const auto end = out.find('\n', at);
+      if (at != std::string::npos && end != std::string::npos) return out.substr(at + 13, end - at - 13);
       usleep(50000);
     }
     return "";
   }
   std::string init_demo_spec() {
     const auto spec = dir_ / "spec.json";
-    const Result r = racecheck("init " + kOpenApi + "demo-bank.yaml --withdraw 'POST /accounts/{id}/withdraw'"
-                               " --deposit 'POST /accounts/{id}/deposit' --read 'GET /accounts/{id}'"
-                               " --setup 'POST /accounts' -o " + spec.string());
+    const Result r = run({"init", kOpenApi + "demo-bank.yaml", "--withdraw", "POST /accounts/{id}/withdraw", "--deposit",
+                          "POST /accounts/{id}/deposit", "--read", "GET /accounts/{id}", "--setup", "POST /accounts", "-o",
+                          spec.string()});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return spec.string();
   }
+  Result run(const std::vector<std::string>& args, int limit_s = 120) { return run_racecheck(args, dir_ / "run", limit_s); }
   fs::path dir_;
   int bank_pid_ = 0;
 };
 
 TEST_F(Init, SpecFromDemoBankOpenApiFindsTheRacyBank) {
   const std::string spec = init_demo_spec();
-  const std::string url = start_bank("--balance racy");
+  const std::string url = start_bank({"--balance", "racy"});
   ASSERT_FALSE(url.empty()) << "the demo target did not start";
   const auto json = dir_ / "r.json";
   const auto junit = dir_ / "r.xml";
   const auto html = dir_ / "r.html";
-  const Result r = racecheck("run " + spec + " --target " + url + " --budget 20s --seed 3 --repro 2 --quiet --json " +
-                             json.string() + " --junit " + junit.string() + " --html " + html.string());
+  const Result r = run({"run", spec, "--target", url, "--budget", "20s", "--seed", "3", "--repro", "2", "--quiet", "--json",
+                        json.string(), "--junit", junit.string(), "--html", html.string()});
   ASSERT_EQ(r.exit_code, 1) << r.output;
   // Every report names the racecheck that wrote it.
-  const auto result = nlohmann::json::parse(read_text(json));
+  const auto result = nlohmann::json::parse(read_file(json));
   const std::string version = result.at("racecheck").at("version");
   EXPECT_TRUE(std::regex_match(version, std::regex(R"(\d+\.\d+\.\d+)"))) << version;
   EXPECT_FALSE(result.at("racecheck").at("commit").get<std::string>().empty());
-  EXPECT_NE(read_text(junit).find("name=\"racecheck.version\" value=\"" + version + "\""), std::string::npos);
-  EXPECT_NE(read_text(html).find("Generated by racecheck " + version), std::string::npos);
+  EXPECT_NE(read_file(junit).find("name=\"racecheck.version\" value=\"" + version + "\""), std::string::npos);
+  EXPECT_NE(read_file(html).find("Generated by racecheck " + version), std::string::npos);
 }
 
 TEST_F(Init, SpecFromDemoBankOpenApiPassesTheSafeBank) {
   const std::string spec = init_demo_spec();
-  const std::string url = start_bank("--balance safe --idempotency correct");
+  const std::string url = start_bank({"--balance", "safe", "--idempotency", "correct"});
   ASSERT_FALSE(url.empty()) << "the demo target did not start";
-  const Result r = racecheck("run " + spec + " --target " + url + " --budget 10s --trials 40 --seed 3 --quiet");
+  const Result r = run({"run", spec, "--target", url, "--budget", "10s", "--trials", "40", "--seed", "3", "--quiet"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 TEST_F(Init, InvalidDocumentExitsTwoNamingFileAndPointer) {
-  const Result r = racecheck("init " + kOpenApi + "invalid-missing-ref.yaml --withdraw 'POST /accounts/{id}/withdraw'");
+  const Result r = run({"init", kOpenApi + "invalid-missing-ref.yaml", "--withdraw", "POST /accounts/{id}/withdraw"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("invalid-missing-ref.yaml: /paths/~1accounts~1{id}~1withdraw/post/requestBody"), std::string::npos)
       << r.output;
-  const Result missing = racecheck("init " + kOpenApi + "demo-bank.yaml --withdraw 'POST /nowhere'");
+  const Result missing = run({"init", kOpenApi + "demo-bank.yaml", "--withdraw", "POST /nowhere"});
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_NE(missing.output.find("--withdraw"), std::string::npos) << missing.output;
 }
 
 TEST_F(Init, TemplateLoadsAsASpec) {
-  const auto spec = dir_ / "template.json";
-  const Result w = racecheck("init --template -o " + spec.string());
+  const std::string spec = (dir_ / "template.json").string();
+  const Result w = run({"init", "--template", "-o", spec});
   ASSERT_EQ(w.exit_code, 0) << w.output;
   // Refused (exit 2) if it did not load; unreachable target (exit 3) once it does.
-  const Result r = racecheck("run " + spec.string() + " --target http://127.0.0.1:9 --trials 1 --quiet", 60);
+  const Result r = run({"run", spec, "--target", "http://127.0.0.1:9", "--trials", "1", "--quiet"}, 60);
   EXPECT_EQ(r.exit_code, 3) << r.output;
-  const Result again = racecheck("init --template -o " + spec.string());
+  const Result again = run({"init", "--template", "-o", spec});
   EXPECT_EQ(again.exit_code, 2) << "an existing file is kept without --force: " << again.output;
 }
 
 TEST(Version, FlagPrintsVersionAndCommit) {
-  const Result r = racecheck("--version", 30);
+  const fs::path dir = fs::temp_directory_path() / ("racecheck-version-itest-" + std::to_string(getpid()));
+  const Result r = run_racecheck({"--version"}, dir, 30);
+  fs::remove_all(dir);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(^racecheck \d+\.\d+\.\d+ \(commit ([0-9a-f]{7,}|unknown)\))")))
       << r.output;
