@@ -37,6 +37,8 @@ Result run_racecheck(const std::vector<std::string>& args, const fs::path& dir, 
   return {p.exit_code, p.out + p.err};
 }
 
+using racecheck::test::read_file;
+
 class Init : public ::testing::Test {
  protected:
   void SetUp() override {
