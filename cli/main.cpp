@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "harness/exit_codes.h"
 #include "cli/run_cli.h"
+#include "racecheck_version.h"
 
 namespace {
 
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
   // run before it writes its reports: a write to it fails instead.
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"racecheck: proves whether an HTTP API breaks under concurrent requests"};
+  app.set_version_flag("--version", std::string("racecheck ") + racecheck::kRacecheckVersion + " (commit " +
+                                         racecheck::kRacecheckCommit + ")");
   app.require_subcommand(1);
   int exit_code = racecheck::exit_code::kOk;
   // Subcommands register here as they exist (cli/commands.h).
@@ -45,11 +48,14 @@ int main(int argc, char** argv) {
   racecheck::add_replay_command(app, exit_code, command_line);
   racecheck::add_check_command(app, exit_code);
   racecheck::add_exec_command(app, exit_code);
+  racecheck::add_init_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // A mistyped command: CLI11 says only "A subcommand is required".

@@ -4,6 +4,7 @@
 #include "harness/local_error.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial.h"
+#include "racecheck_version.h"
 #include "reports/redact.h"
 
 #include <fcntl.h>
@@ -253,7 +254,11 @@ void check_output_paths(const std::vector<std::pair<std::string, std::string>>& 
 }
 
 bool write_report_files(const std::string& html, const std::string& junit, const std::string& json,
-                        const ReportInput& report) {
+                        const ReportInput& unstamped) {
+  // Every report names the racecheck that wrote it.
+  ReportInput report = unstamped;
+  report.racecheck_version = kRacecheckVersion;
+  report.racecheck_commit = kRacecheckCommit;
   // Render everything first: a file write that fails must not keep the others from being written.
   std::vector<std::pair<const std::string*, bool>> written;
   if (!html.empty()) written.emplace_back(&html, write_file(html, render_html(report), "HTML report"));

@@ -149,6 +149,7 @@ class SpecReader {
                   const std::vector<std::string>& allowed) const {
     expect_object(j, pointer);
     for (const auto& item : j.items()) {
+      if (item.key().rfind("$comment", 0) == 0) continue;  // notes for people, any value
       if (!contains(allowed, item.key())) {
         fail(child(pointer, item.key()),
              "unknown key \"" + item.key() + "\" (expected one of: " + join(allowed, ", ") + ")");

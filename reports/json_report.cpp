@@ -113,6 +113,7 @@ json render_json(const ReportInput& raw) {
   json result = {
       {"format_version", kResultFormatVersion},
       {"tool", "racecheck"},
+      {"racecheck", {{"version", in.racecheck_version}, {"commit", in.racecheck_commit}}},
       {"title", in.title},
       {"target", in.target},
       {"command", in.command},
@@ -158,6 +159,10 @@ ReportInput parse_result_json(const json& j) {
   in.spec_path = field<std::string>(j, "", "spec_path");
   in.seed = field<std::uint64_t>(j, "", "seed");
   in.started_at = optional_field<std::string>(j, "", "started_at", "");
+  if (j.contains("racecheck")) {
+    in.racecheck_version = optional_field<std::string>(j["racecheck"], "/racecheck", "version", "");
+    in.racecheck_commit = optional_field<std::string>(j["racecheck"], "/racecheck", "commit", "");
+  }
   in.minimal_scenario = member(j, "", "minimal_scenario");
   in.burst_spread_ns = optional_field<std::int64_t>(j, "", "burst_spread_ns", -1);
 

@@ -101,6 +101,10 @@ std::string render_suite(const ReportInput& in, SuiteCounts& counts) {
                       attr("time", format_fixed(counts.time_s, 6));
   if (!in.started_at.empty()) suite += attr("timestamp", in.started_at);
   suite += ">\n    <properties>\n";
+  if (!in.racecheck_version.empty()) {
+    suite += "      <property" + attr("name", "racecheck.version") + attr("value", in.racecheck_version) + "/>\n";
+    suite += "      <property" + attr("name", "racecheck.commit") + attr("value", in.racecheck_commit) + "/>\n";
+  }
   suite += "      <property" + attr("name", "seed") + attr("value", std::to_string(in.seed)) + "/>\n";
   if (!in.spec_path.empty()) suite += "      <property" + attr("name", "spec") + attr("value", in.spec_path) + "/>\n";
   if (!in.command.empty()) suite += "      <property" + attr("name", "reproduce") + attr("value", in.command) + "/>\n";

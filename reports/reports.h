@@ -55,6 +55,9 @@ struct ReportInput {
   std::string spec_path;
   std::uint64_t seed = 0;
   std::string started_at;    // ISO 8601, optional (JUnit timestamp)
+  // The racecheck that wrote the report, filled by the command line (empty: not stated).
+  std::string racecheck_version;  // e.g. "1.2.0"
+  std::string racecheck_commit;   // short git commit, or "unknown"
 
   CheckReport verdicts;
   // The minimal failing trial (or the last trial when everything passed): its raw

@@ -9,7 +9,9 @@
 #      (racecheck against every target, 3 rounds each: no miss, no false alarm);
 #   6. standalone: no file refers outside the repository, and the corpus tests
 #      pass in a copy of the repository with nothing beside it;
-# Environment: RACECHECK_SKIP="asan fuzz tsan express standalone" skips parts (for local use;
+#   7. package: the .deb builds, installs with apt-get, and the installed
+#      racecheck runs the demo; then it is removed again;
+# Environment: RACECHECK_SKIP="asan fuzz tsan express standalone package" skips parts (for local use;
 # CI runs everything). The last line counts the parts: "suites: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +71,10 @@ fi
 
 if ! skipped standalone; then
   suite "standalone: no outside reference; corpus tests from a bare copy" scripts/standalone.sh
+fi
+
+if ! skipped package; then
+  suite "package: .deb installs and runs the demo" scripts/package_test.sh
 fi
 
 echo "suites: $passed passed, $failed failed"
