@@ -14,7 +14,8 @@ tmp=$(mktemp -d)
 cleanup() { $SUDO apt-get remove -y -qq racecheck >/dev/null 2>&1; rm -rf "$tmp"; }
 trap cleanup EXIT
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$deb" >/dev/null || { echo "package: apt-get install failed"; exit 1; }
-dpkg-query -W -f='${Depends}\n' racecheck
+depends=$(dpkg-query -W -f='${Depends}' racecheck); echo "Depends: $depends"
+[[ "$depends" == *libcurl4* ]] || { echo "package: Depends lacks libcurl4 (racecheck opens it at run time)"; exit 1; }
 /usr/bin/racecheck --version || exit 1
 # The embedded demo bank, racy by default: a violation (exit 1) with a report.
 (cd "$tmp" && timeout -s KILL 300 /usr/bin/racecheck demo --budget 20s --json "$tmp/demo.json" --quiet)
