@@ -56,7 +56,7 @@ template <typename F>
 bool resolve(void* library, const char* name, F* out) {
   *out = reinterpret_cast<F>(dlsym(library, name));
   if (*out != nullptr) return true;
-  g_load_error = std::string(kLibcurlSoname) + " has no function " + name + " (curl_multi_poll needs libcurl 7.66 or later)";
+  g_load_error = std::string(kLibcurlSoname) + " has no function " + name + " (racecheck needs libcurl 7.66 or later)";
   return false;
 }
 
