@@ -8,17 +8,12 @@
 #include <numeric>
 #include <string>
 
+#include "util/splitmix64.h"
+
 namespace racecheck {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 // Shared between the partitions of one check: the memory bound and the deadline.
 struct SearchLimits {
