@@ -72,11 +72,11 @@ void read_string(const json& j, const char* field, std::string* out) {
 
 }  // namespace
 
-HistoryError::HistoryError(std::int64_t line, std::string field, std::string reason)
-    : std::runtime_error(history_error_message(line, field, reason)),
-      line(line),
-      field(std::move(field)),
-      reason(std::move(reason)) {}
+HistoryError::HistoryError(std::int64_t line_number, std::string field_name, std::string why)
+    : std::runtime_error(history_error_message(line_number, field_name, why)),
+      line(line_number),
+      field(std::move(field_name)),
+      reason(std::move(why)) {}
 
 json event_to_json(const Event& e) {
   json j = json::object();
