@@ -188,6 +188,9 @@ std::string outcome_suffix(const Operation& op) {
 class RegisterModel final : public Model {
  public:
   std::string name() const override { return "register"; }
+  std::vector<OpKind> operations() const override {
+    return {{"read", false, "read"}, {"write", true, "write"}, {"cas", true, "cas"}};
+  }
   std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
                                           const std::vector<int>& subset) const override {
     return std::make_unique<RegisterSpec>(ops, subset);
@@ -274,6 +277,9 @@ class CounterSpec final : public SequentialSpec {
 class CounterModel final : public Model {
  public:
   std::string name() const override { return "counter"; }
+  std::vector<OpKind> operations() const override {
+    return {{"increment", true, "increment"}, {"add", true, "addition"}, {"read", false, "read"}};
+  }
   std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
                                           const std::vector<int>& subset) const override {
     return std::make_unique<CounterSpec>(ops, subset);
@@ -489,6 +495,9 @@ class KvSpec final : public SequentialSpec {
 class KvModel final : public Model {
  public:
   std::string name() const override { return "kv"; }
+  std::vector<OpKind> operations() const override {
+    return {{"get", false, "get"}, {"read", false, "read"}, {"put", true, "put"}, {"append", true, "append"}};
+  }
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
     // Keys are views of the ops' own strings; only non-string keys are spelled out.
     std::deque<std::string> spelled;

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "properties/model_kit.h"
 #include "properties/op_fields.h"
 
 namespace racecheck {
@@ -121,11 +122,7 @@ class InventoryModel final : public Model {
   std::string name() const override { return "inventory"; }
 
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
-    std::map<std::string, std::vector<int>> by_item;
-    for (const auto& op : ops) by_item[decode(op).item].push_back(op.id);
-    std::vector<std::vector<int>> out;
-    for (auto& [_, ids] : by_item) out.push_back(std::move(ids));
-    return out;
+    return partition_by_key(ops, [](const Operation& op) { return decode(op).item; });
   }
 
   std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
@@ -134,20 +131,40 @@ class InventoryModel final : public Model {
   }
 
   std::string describe_op(const Operation& op) const override {
-    InventoryOp v;
-    try {
-      v = decode(op);
-    } catch (const ModelInputError&) {
-      return Model::describe_op(op);
+    return describe_or_generic(op, [&] {
+      const InventoryOp v = decode(op);
+      std::string s = op.f;
+      if (v.kind != Kind::Read) s += " " + std::to_string(v.quantity);
+      if (!v.item.empty()) s += (v.kind == Kind::Read ? " " : " of ") + v.item;
+      return s + outcome_text(op, v.stock ? "stock " + std::to_string(*v.stock) : "");
+    });
+  }
+
+  std::vector<OpKind> operations() const override {
+    return {{"open", true, "opening"},        {"stock", true, "restock"}, {"reserve", true, "reservation"},
+            {"release", true, "release"}, {"read", false, "read"}};
+  }
+
+  // The harness names every resource "account" (an index), whatever the model.
+  std::optional<InitialState> initial_state() const override { return InitialState{"open", "account", "balance"}; }
+
+  std::optional<LedgerNouns> ledger() const override { return LedgerNouns{"item", "stock"}; }
+
+  // Available stock: releases give back, reservations take.
+  std::vector<LedgerEntry> ledger_effect(const Operation& op) const override {
+    using K = LedgerEntry::Kind;
+    if (!operation(op.f)) return {};  // conservation ignores what it cannot count
+    const InventoryOp v = decode(op);
+    switch (v.kind) {
+      case Kind::Open: return {{K::Set, v.item, v.quantity}};
+      case Kind::Stock:
+      case Kind::Release: return {{K::Delta, v.item, v.quantity}};
+      case Kind::Reserve: return {{K::Delta, v.item, -v.quantity}};
+      case Kind::Read:
+        if (op.outcome == Outcome::Ok) return {{K::Observe, v.item, *v.stock}};
+        return {};
     }
-    std::string s = op.f;
-    if (v.kind != Kind::Read) s += " " + std::to_string(v.quantity);
-    if (!v.item.empty()) s += (v.kind == Kind::Read ? " " : " of ") + v.item;
-    s += " → ";
-    s += to_string(op.outcome);
-    if (v.stock) s += ", stock " + std::to_string(*v.stock);
-    if (!op.error.empty()) s += " (" + op.error + ")";
-    return s;
+    return {};
   }
 };
 
