@@ -194,9 +194,12 @@ class AccountSpec final : public SequentialSpec {
   std::map<std::vector<std::int64_t>, State> ids_;
 };
 
-class AccountModel final : public Model {
+class AccountModel final : public LedgerModel {
  public:
-  std::string name() const override { return "account"; }
+  AccountModel()
+      : LedgerModel("account", {{"open", true, "opening"}, {"deposit", true, "deposit"},
+                    {"withdraw", true, "withdrawal"}, {"transfer", true, "transfer"}, {"read", false, "read"}},
+                    {"account", "balance"}) {}
 
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
     // Union-find over account names: a transfer joins its two accounts.
@@ -241,18 +244,8 @@ class AccountModel final : public Model {
     });
   }
 
-  std::vector<OpKind> operations() const override {
-    return {{"open", true, "opening"},     {"deposit", true, "deposit"}, {"withdraw", true, "withdrawal"},
-            {"transfer", true, "transfer"}, {"read", false, "read"}};
-  }
-
-  std::optional<InitialState> initial_state() const override { return InitialState{"open", "account", "balance"}; }
-
-  std::optional<LedgerNouns> ledger() const override { return LedgerNouns{"account", "balance"}; }
-
-  std::vector<LedgerEntry> ledger_effect(const Operation& op) const override {
+  std::vector<LedgerEntry> effect_of_known_op(const Operation& op) const override {
     using K = LedgerEntry::Kind;
-    if (!operation(op.f)) return {};  // conservation ignores what it cannot count
     const AccountOp a = decode(op);
     switch (a.kind) {
       case Kind::Open: return {{K::Set, a.account, a.amount}};

@@ -117,9 +117,12 @@ class InventorySpec final : public SequentialSpec {
   std::map<Level, State> ids_;
 };
 
-class InventoryModel final : public Model {
+class InventoryModel final : public LedgerModel {
  public:
-  std::string name() const override { return "inventory"; }
+  InventoryModel()
+      : LedgerModel("inventory", {{"open", true, "opening"}, {"stock", true, "restock"},
+                    {"reserve", true, "reservation"}, {"release", true, "release"}, {"read", false, "read"}},
+                    {"item", "stock"}) {}
 
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
     return partition_by_key(ops, [](const Operation& op) { return decode(op).item; });
@@ -140,20 +143,9 @@ class InventoryModel final : public Model {
     });
   }
 
-  std::vector<OpKind> operations() const override {
-    return {{"open", true, "opening"},        {"stock", true, "restock"}, {"reserve", true, "reservation"},
-            {"release", true, "release"}, {"read", false, "read"}};
-  }
-
-  // The harness names every resource "account" (an index), whatever the model.
-  std::optional<InitialState> initial_state() const override { return InitialState{"open", "account", "balance"}; }
-
-  std::optional<LedgerNouns> ledger() const override { return LedgerNouns{"item", "stock"}; }
-
   // Available stock: releases give back, reservations take.
-  std::vector<LedgerEntry> ledger_effect(const Operation& op) const override {
+  std::vector<LedgerEntry> effect_of_known_op(const Operation& op) const override {
     using K = LedgerEntry::Kind;
-    if (!operation(op.f)) return {};  // conservation ignores what it cannot count
     const InventoryOp v = decode(op);
     switch (v.kind) {
       case Kind::Open: return {{K::Set, v.item, v.quantity}};

@@ -42,6 +42,35 @@ std::string describe_or_generic(const Operation& op, Describe&& describe) {
   }
 }
 
+// Base of the models whose state is a ledger (balances, stock): what they are
+// called, their operations and their ledger's nouns, as data. Their initial
+// state is what the harness writes from the spec's setup: one "open" op per
+// resource, {"account": i, "balance": n} (the harness calls every resource an
+// account, whatever the model).
+class LedgerModel : public Model {
+ public:
+  LedgerModel(std::string name, std::vector<OpKind> operations, LedgerNouns nouns)
+      : name_(std::move(name)), operations_(std::move(operations)), nouns_(std::move(nouns)) {}
+  std::string name() const override { return name_; }
+  std::vector<OpKind> operations() const override { return operations_; }
+  std::optional<InitialState> initial_state() const override { return InitialState{"open", "account", "balance"}; }
+  std::optional<LedgerNouns> ledger() const override { return nouns_; }
+  // Ops the model does not know do not touch the ledger: conservation counts
+  // what it can, and linearizability reports the unknown op.
+  std::vector<LedgerEntry> ledger_effect(const Operation& op) const final {
+    if (!operation(op.f)) return {};
+    return effect_of_known_op(op);
+  }
+
+ protected:
+  virtual std::vector<LedgerEntry> effect_of_known_op(const Operation& op) const = 0;
+
+ private:
+  std::string name_;
+  std::vector<OpKind> operations_;
+  LedgerNouns nouns_;
+};
+
 // A model written on plain values. `Value` is the state (ordered: operator<),
 // `Input` one decoded op. decode, step and describe_value are required.
 template <class Value, class Input>

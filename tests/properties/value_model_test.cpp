@@ -8,12 +8,14 @@
 
 #include "properties/linearizability.h"
 #include "properties/model_kit.h"
+#include "tests/properties/brute_force.h"
 #include "tests/properties/op_builder.h"
 
 namespace racecheck {
 namespace {
 
 using testing::add_op;
+using testing::brute_force_linearizable;
 
 // ---- the model: a set of small integers -----------------------------------
 //   add {x}, remove {x}; read → {"members": [..]} (sorted)
@@ -57,34 +59,6 @@ std::unique_ptr<Model> make_set_model() {
   return make_value_model(std::move(m));
 }
 // ---- end of the model ------------------------------------------------------
-
-// Every order of the ops consistent with real time, each info op placed or left
-// out: whether one explains every result. Exponential; for a handful of ops.
-bool brute_force_linearizable(const Model& model, const std::vector<Operation>& ops) {
-  std::vector<int> all(ops.size());
-  for (std::size_t i = 0; i < ops.size(); ++i) all[i] = static_cast<int>(i);
-  auto spec = model.prepare(ops, all);
-  std::vector<char> placed(ops.size(), 0);
-  std::function<bool(State)> search = [&](State s) {
-    bool done = true;
-    for (std::size_t i = 0; i < ops.size(); ++i) done = done && (placed[i] || ops[i].ret == kNever);
-    if (done) return true;
-    for (std::size_t j = 0; j < ops.size(); ++j) {
-      if (placed[j]) continue;
-      bool ready = true;  // no unplaced op returned before j was called
-      for (std::size_t i = 0; i < ops.size(); ++i)
-        ready = ready && (placed[i] || i == j || ops[i].ret >= ops[j].call);
-      State next = 0;
-      if (!ready || !spec->step(s, static_cast<int>(j), &next)) continue;
-      placed[j] = 1;
-      const bool found = search(next);
-      placed[j] = 0;
-      if (found) return true;
-    }
-    return false;
-  };
-  return search(spec->init());
-}
 
 TEST(ValueModel, SetModelChecksLikeAHandWrittenOne) {
   const auto model = make_set_model();
