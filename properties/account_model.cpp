@@ -194,10 +194,10 @@ class AccountSpec final : public SequentialSpec {
   std::map<std::vector<std::int64_t>, State> ids_;
 };
 
-class AccountModel final : public LedgerModel {
+class AccountModel final : public LedgerModel<AccountSpec> {
  public:
   AccountModel()
-      : LedgerModel("account", {{"open", true, "opening"}, {"deposit", true, "deposit"},
+      : LedgerModel<AccountSpec>("account", {{"open", true, "opening"}, {"deposit", true, "deposit"},
                     {"withdraw", true, "withdrawal"}, {"transfer", true, "transfer"}, {"read", false, "read"}},
                     {"account", "balance"}) {}
 
@@ -220,11 +220,6 @@ class AccountModel final : public LedgerModel {
     std::vector<std::vector<int>> out;
     for (auto& [_, ids] : groups) out.push_back(std::move(ids));
     return out;
-  }
-
-  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
-                                          const std::vector<int>& subset) const override {
-    return std::make_unique<AccountSpec>(ops, subset);
   }
 
   std::string describe_op(const Operation& op) const override {

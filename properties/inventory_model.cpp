@@ -117,20 +117,15 @@ class InventorySpec final : public SequentialSpec {
   std::map<Level, State> ids_;
 };
 
-class InventoryModel final : public LedgerModel {
+class InventoryModel final : public LedgerModel<InventorySpec> {
  public:
   InventoryModel()
-      : LedgerModel("inventory", {{"open", true, "opening"}, {"stock", true, "restock"},
+      : LedgerModel<InventorySpec>("inventory", {{"open", true, "opening"}, {"stock", true, "restock"},
                     {"reserve", true, "reservation"}, {"release", true, "release"}, {"read", false, "read"}},
                     {"item", "stock"}) {}
 
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
     return partition_by_key(ops, [](const Operation& op) { return decode(op).item; });
-  }
-
-  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
-                                          const std::vector<int>& subset) const override {
-    return std::make_unique<InventorySpec>(ops, subset);
   }
 
   std::string describe_op(const Operation& op) const override {

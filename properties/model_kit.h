@@ -42,23 +42,40 @@ std::string describe_or_generic(const Operation& op, Describe&& describe) {
   }
 }
 
-// Base of the models whose state is a ledger (balances, stock): what they are
-// called, their operations and their ledger's nouns, as data. Their initial
-// state is what the harness writes from the spec's setup: one "open" op per
-// resource, {"account": i, "balance": n} (the harness calls every resource an
-// account, whatever the model).
-class LedgerModel : public Model {
+// A model whose name and operations are data and whose sequential
+// specification is a `Spec` built from (ops, subset).
+template <class Spec>
+class SpecModel : public Model {
  public:
-  LedgerModel(std::string name, std::vector<OpKind> operations, LedgerNouns nouns)
-      : name_(std::move(name)), operations_(std::move(operations)), nouns_(std::move(nouns)) {}
+  SpecModel(std::string name, std::vector<OpKind> operations)
+      : name_(std::move(name)), operations_(std::move(operations)) {}
   std::string name() const override { return name_; }
   std::vector<OpKind> operations() const override { return operations_; }
+  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
+                                          const std::vector<int>& subset) const override {
+    return std::make_unique<Spec>(ops, subset);
+  }
+
+ private:
+  std::string name_;
+  std::vector<OpKind> operations_;
+};
+
+// Base of the models whose state is a ledger (balances, stock), with its nouns.
+// Their initial state is what the harness writes from the spec's setup: one
+// "open" op per resource, {"account": i, "balance": n} (the harness calls every
+// resource an account, whatever the model).
+template <class Spec>
+class LedgerModel : public SpecModel<Spec> {
+ public:
+  LedgerModel(std::string name, std::vector<OpKind> operations, LedgerNouns nouns)
+      : SpecModel<Spec>(std::move(name), std::move(operations)), nouns_(std::move(nouns)) {}
   std::optional<InitialState> initial_state() const override { return InitialState{"open", "account", "balance"}; }
   std::optional<LedgerNouns> ledger() const override { return nouns_; }
   // Ops the model does not know do not touch the ledger: conservation counts
   // what it can, and linearizability reports the unknown op.
   std::vector<LedgerEntry> ledger_effect(const Operation& op) const final {
-    if (!operation(op.f)) return {};
+    if (!this->operation(op.f)) return {};
     return effect_of_known_op(op);
   }
 
@@ -66,8 +83,6 @@ class LedgerModel : public Model {
   virtual std::vector<LedgerEntry> effect_of_known_op(const Operation& op) const = 0;
 
  private:
-  std::string name_;
-  std::vector<OpKind> operations_;
   LedgerNouns nouns_;
 };
 
