@@ -133,7 +133,10 @@ class InventoryModel final : public LedgerModel<InventorySpec> {
       const InventoryOp v = decode(op);
       std::string s = op.f;
       if (v.kind != Kind::Read) s += " " + std::to_string(v.quantity);
-      if (!v.item.empty()) s += (v.kind == Kind::Read ? " " : " of ") + v.item;
+      if (!v.item.empty()) {
+        s += v.kind == Kind::Read ? " " : " of ";
+        s += v.item;
+      }
       return s + outcome_text(op, v.stock ? "stock " + std::to_string(*v.stock) : "");
     });
   }
