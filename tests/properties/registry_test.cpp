@@ -83,7 +83,9 @@ TEST(ModelRegistry, SharedInstancesDescribeTheirOperations) {
     EXPECT_TRUE(any_read && any_write) << name;
     EXPECT_FALSE(m->operation("no-such-op").has_value());
     // A model whose state starts from the harness's setup op knows that op.
-    if (const auto init = m->initial_state()) EXPECT_TRUE(m->operation(init->op).has_value()) << name;
+    if (const auto init = m->initial_state()) {
+      EXPECT_TRUE(m->operation(init->op).has_value()) << name;
+    }
   }
   EXPECT_EQ(find_model("account")->initial_state()->value_field, "balance");
   EXPECT_FALSE(find_model("register")->initial_state().has_value());
