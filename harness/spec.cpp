@@ -908,7 +908,7 @@ class SpecReader {
 struct DuplicateKeyDetector {
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
-  bool too_deep = false;  // copying a deeper value would recurse too far (properties/bounded_json.h)
+  bool too_deep = false;  // copying a deeper value would recurse too far (util/bounded_json.h)
   bool operator()(int depth, json::parse_event_t event, json& parsed) {
     if (depth > kMaxJsonDepth) too_deep = true;
     switch (event) {
