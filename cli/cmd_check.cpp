@@ -211,10 +211,10 @@ void add_check_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", args->format, "input format")
       ->check(CLI::IsMember({"jsonl", "jepsen-etcd", "jepsen-kv"}));
   std::string invariants;
-  for (const char* n : kInvariantNames) invariants += (invariants.empty() ? "" : "|") + std::string(n);
+  for (const auto& n : invariant_names()) invariants += (invariants.empty() ? "" : "|") + n;
   cmd->add_option("--invariant", args->options.invariants,
                   "invariant to check (repeatable; default: all that apply): " + invariants)
-      ->check(one_of("invariant", std::vector<std::string>(std::begin(kInvariantNames), std::end(kInvariantNames))));
+      ->check(one_of("invariant", invariant_names()));
   cmd->add_option("--volatile", args->options.volatile_fields,
                   "JSON pointer of a response field that may differ between replays (repeatable)");
   cmd->add_option("--budget-ms", args->options.budget_ms, "linearizability time budget in ms")

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "properties/money.h"
+#include "properties/models.h"
 
 namespace racecheck {
 namespace {

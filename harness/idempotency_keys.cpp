@@ -7,15 +7,10 @@
 #include <stdexcept>
 #include <utility>
 
+#include "util/splitmix64.h"
+
 namespace racecheck {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 // FNV-1a of the text, then mixed: a 64-bit digest of the run id.
 std::uint64_t digest(const std::string& text, std::uint64_t salt) {

@@ -5,10 +5,11 @@
 
 #include "harness/idempotency_keys.h"
 
-#include "properties/bounded_json.h"
 #include "properties/idempotency.h"
 #include "properties/models.h"
 #include "properties/money.h"
+#include "util/bounded_json.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -48,20 +49,6 @@ std::string child(const std::string& pointer, const std::string& key) {
 }
 std::string child(const std::string& pointer, std::size_t index) {
   return pointer + "/" + std::to_string(index);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += sep;
-    out += items[i];
-  }
-  return out;
 }
 
 bool contains(const std::vector<std::string>& items, const std::string& item) {
@@ -922,7 +909,7 @@ class SpecReader {
 struct DuplicateKeyDetector {
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
-  bool too_deep = false;  // copying a deeper value would recurse too far (properties/bounded_json.h)
+  bool too_deep = false;  // copying a deeper value would recurse too far (util/bounded_json.h)
   bool operator()(int depth, json::parse_event_t event, json& parsed) {
     if (depth > kMaxJsonDepth) too_deep = true;
     switch (event) {

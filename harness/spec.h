@@ -20,6 +20,7 @@
 
 #include "properties/history.h"
 #include "properties/idempotency.h"
+#include "properties/invariants.h"
 
 namespace racecheck {
 
@@ -142,11 +143,6 @@ struct GeneratorSpec {
 inline const std::vector<std::string>& key_policy_names() {
   static const std::vector<std::string> names = {
       "none", "fresh", "concurrent-duplicate", "sequential-replay", "different-payload"};
-  return names;
-}
-inline const std::vector<std::string>& invariant_names() {
-  static const std::vector<std::string> names = {
-      "no-overdraft", "conservation", "idempotency", "linearizability"};
   return names;
 }
 

@@ -1,6 +1,8 @@
 #include "harness/spec_protocol.h"
 
-#include "properties/bounded_json.h"
+#include "util/bounded_json.h"
+#include "util/splitmix64.h"
+#include "util/text.h"
 
 #include <cctype>
 #include <cstdint>
@@ -11,11 +13,6 @@
 namespace racecheck {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string percent_encode(const std::string& text) {
   static const char* hex = "0123456789ABCDEF";
@@ -120,13 +117,6 @@ std::string out_of_int64_range(const json& v) {
     if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return v.dump();
   }
   return "";
-}
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
 }
 
 }  // namespace

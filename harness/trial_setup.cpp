@@ -1,6 +1,6 @@
 #include "harness/trial_setup.h"
 
-#include "properties/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <ctime>
 

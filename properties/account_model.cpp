@@ -5,6 +5,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "properties/model_kit.h"
 #include "properties/op_fields.h"
 
 namespace racecheck {
@@ -193,9 +194,12 @@ class AccountSpec final : public SequentialSpec {
   std::map<std::vector<std::int64_t>, State> ids_;
 };
 
-class AccountModel final : public Model {
+class AccountModel final : public LedgerModel<AccountSpec> {
  public:
-  std::string name() const override { return "account"; }
+  AccountModel()
+      : LedgerModel<AccountSpec>("account", {{"open", true, "opening"}, {"deposit", true, "deposit"},
+                    {"withdraw", true, "withdrawal"}, {"transfer", true, "transfer"}, {"read", false, "read"}},
+                    {"account", "balance"}) {}
 
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
     // Union-find over account names: a transfer joins its two accounts.
@@ -218,32 +222,36 @@ class AccountModel final : public Model {
     return out;
   }
 
-  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
-                                          const std::vector<int>& subset) const override {
-    return std::make_unique<AccountSpec>(ops, subset);
+  std::string describe_op(const Operation& op) const override {
+    return describe_or_generic(op, [&] {
+      const AccountOp a = decode(op);
+      auto acct = [](const std::string& n) { return n.empty() ? std::string() : " " + n; };
+      std::string s;
+      switch (a.kind) {
+        case Kind::Open: s = "open" + acct(a.account) + " with " + std::to_string(a.amount); break;
+        case Kind::Deposit: s = "deposit " + std::to_string(a.amount) + (a.account.empty() ? "" : " to " + a.account); break;
+        case Kind::Withdraw: s = "withdraw " + std::to_string(a.amount) + (a.account.empty() ? "" : " from " + a.account); break;
+        case Kind::Transfer: s = "transfer " + std::to_string(a.amount) + " from " + a.account + " to " + a.to; break;
+        case Kind::Read: s = "read" + acct(a.account); break;
+      }
+      const bool shows_balance = op.outcome == Outcome::Ok && a.balance;
+      return s + outcome_text(op, shows_balance ? "balance " + std::to_string(*a.balance) : "");
+    });
   }
 
-  std::string describe_op(const Operation& op) const override {
-    AccountOp a;
-    try {
-      a = decode(op);
-    } catch (const ModelInputError&) {
-      return Model::describe_op(op);
-    }
-    auto acct = [](const std::string& n) { return n.empty() ? std::string() : " " + n; };
-    std::string s;
+  std::vector<LedgerEntry> effect_of_known_op(const Operation& op) const override {
+    using K = LedgerEntry::Kind;
+    const AccountOp a = decode(op);
     switch (a.kind) {
-      case Kind::Open: s = "open" + acct(a.account) + " with " + std::to_string(a.amount); break;
-      case Kind::Deposit: s = "deposit " + std::to_string(a.amount) + (a.account.empty() ? "" : " to " + a.account); break;
-      case Kind::Withdraw: s = "withdraw " + std::to_string(a.amount) + (a.account.empty() ? "" : " from " + a.account); break;
-      case Kind::Transfer: s = "transfer " + std::to_string(a.amount) + " from " + a.account + " to " + a.to; break;
-      case Kind::Read: s = "read" + acct(a.account); break;
+      case Kind::Open: return {{K::Set, a.account, a.amount}};
+      case Kind::Deposit: return {{K::Delta, a.account, a.amount}};
+      case Kind::Withdraw: return {{K::Delta, a.account, -a.amount}};
+      case Kind::Transfer: return {{K::Delta, a.account, -a.amount}, {K::Delta, a.to, a.amount}};
+      case Kind::Read:
+        if (op.outcome == Outcome::Ok) return {{K::Observe, a.account, *a.balance}};
+        return {};
     }
-    s += " → ";
-    s += to_string(op.outcome);
-    if (op.outcome == Outcome::Ok && a.balance) s += ", balance " + std::to_string(*a.balance);
-    if (!op.error.empty()) s += " (" + op.error + ")";
-    return s;
+    return {};
   }
 };
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "properties/model_kit.h"
 #include "properties/op_fields.h"
 
 namespace racecheck {
@@ -185,13 +186,10 @@ std::string outcome_suffix(const Operation& op) {
   return " -> ok";
 }
 
-class RegisterModel final : public Model {
+class RegisterModel final : public SpecModel<RegisterSpec> {
  public:
-  std::string name() const override { return "register"; }
-  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
-                                          const std::vector<int>& subset) const override {
-    return std::make_unique<RegisterSpec>(ops, subset);
-  }
+  RegisterModel()
+      : SpecModel<RegisterSpec>("register", {{"read", false, "read"}, {"write", true, "write"}, {"cas", true, "cas"}}) {}
   std::string describe_op(const Operation& op) const override {
     try {
       if (op.f == "read") {
@@ -269,15 +267,6 @@ class CounterSpec final : public SequentialSpec {
   };
   OpIndex index_;
   std::vector<Step> steps_;
-};
-
-class CounterModel final : public Model {
- public:
-  std::string name() const override { return "counter"; }
-  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
-                                          const std::vector<int>& subset) const override {
-    return std::make_unique<CounterSpec>(ops, subset);
-  }
 };
 
 // ---------------------------------------------------------------------------
@@ -486,9 +475,11 @@ class KvSpec final : public SequentialSpec {
   std::size_t memo_count_ = 0;
 };
 
-class KvModel final : public Model {
+class KvModel final : public SpecModel<KvSpec> {
  public:
-  std::string name() const override { return "kv"; }
+  KvModel()
+      : SpecModel<KvSpec>("kv", {{"get", false, "get"}, {"read", false, "read"}, {"put", true, "put"},
+                                 {"append", true, "append"}}) {}
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
     // Keys are views of the ops' own strings; only non-string keys are spelled out.
     std::deque<std::string> spelled;
@@ -503,10 +494,6 @@ class KvModel final : public Model {
       parts[it->second].push_back(op.id);
     }
     return parts;
-  }
-  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
-                                          const std::vector<int>& subset) const override {
-    return std::make_unique<KvSpec>(ops, subset);
   }
   std::string describe_op(const Operation& op) const override {
     try {
@@ -528,7 +515,10 @@ class KvModel final : public Model {
 }  // namespace
 
 std::unique_ptr<Model> make_register_model() { return std::make_unique<RegisterModel>(); }
-std::unique_ptr<Model> make_counter_model() { return std::make_unique<CounterModel>(); }
+std::unique_ptr<Model> make_counter_model() {
+  return std::make_unique<SpecModel<CounterSpec>>(
+      "counter", std::vector<OpKind>{{"increment", true, "increment"}, {"add", true, "addition"}, {"read", false, "read"}});
+}
 std::unique_ptr<Model> make_kv_model() { return std::make_unique<KvModel>(); }
 
 }  // namespace racecheck

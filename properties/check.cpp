@@ -2,24 +2,12 @@
 #include <set>
 
 #include "properties/idempotency.h"
-#include "properties/linearizability.h"
-#include "properties/money.h"
 #include "properties/op_fields.h"
 #include "properties/properties.h"
+#include "util/text.h"
 
 namespace racecheck {
 namespace {
-
-bool is_known_invariant(const std::string& name) {
-  return std::any_of(std::begin(kInvariantNames), std::end(kInvariantNames),
-                     [&](const char* n) { return name == n; });
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
 
 // Violations found on collapsed (logical) ops refer to history ops instead, and say
 // which logical op merged which attempts when that matters to read the explanation.
@@ -43,21 +31,15 @@ void map_to_history_ops(Violation& v, const CollapsedHistory& collapsed) {
   if (v.unplaceable_op >= 0) v.unplaceable_op = representative(v.unplaceable_op);
 }
 
-std::vector<std::string> applicable_invariants(const std::string& model) {
-  if (has_ledger(model)) return {kInvariantNames, kInvariantNames + std::size(kInvariantNames)};
-  return {"idempotency", "linearizability"};
-}
-
 }  // namespace
 
 CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptions& options) {
-  const std::unique_ptr<Model> model = make_model(options.model);
-  if (!model)
-    throw CheckUsageError("unknown model '" + options.model + "' (known: " + joined(model_names()) + ")");
+  const Model* model = find_model(options.model);
+  if (model == nullptr)
+    throw CheckUsageError("unknown model '" + options.model + "' (known: " + join(model_names(), ", ") + ")");
   for (const auto& name : options.invariants)
-    if (!is_known_invariant(name))
-      throw CheckUsageError("unknown invariant '" + name + "' (known: " +
-                            joined({std::begin(kInvariantNames), std::end(kInvariantNames)}) + ")");
+    if (find_invariant(name) == nullptr)
+      throw CheckUsageError("unknown invariant '" + name + "' (known: " + join(invariant_names(), ", ") + ")");
   for (const auto& ptr : options.volatile_fields) {
     try {
       (void)json::json_pointer(ptr);
@@ -65,46 +47,36 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
       throw CheckUsageError("volatile field '" + ptr + "' is not a JSON pointer (it must start with '/')");
     }
   }
-  const std::vector<std::string> wanted =
-      options.invariants.empty() ? applicable_invariants(options.model) : options.invariants;
-  auto enabled = [&](const char* name) { return std::find(wanted.begin(), wanted.end(), name) != wanted.end(); };
+  const std::vector<std::string> wanted = options.invariants.empty() ? model->invariants() : options.invariants;
 
   const CollapsedHistory collapsed = collapse_idempotent(ops, options.volatile_fields, options.not_executed_errors);
+  const InvariantInput input{ops, collapsed.ops, *model, options};
   CheckReport report;
-  auto add_collapsed = [&](InvariantVerdict v) {
-    for (auto& x : v.violations) map_to_history_ops(x, collapsed);
-    report.verdicts.push_back(std::move(v));
-  };
-  // A model's complaint about a logical op names the history op it came from.
-  // A 64-bit overflow leaves that invariant undecided, never wrapped into a verdict.
-  auto on_collapsed = [&](const char* invariant, auto&& check) {
+  // In the registry's order, whatever order they were asked for in.
+  for (const Invariant& invariant : all_invariants()) {
+    if (std::find(wanted.begin(), wanted.end(), invariant.name) == wanted.end()) continue;
+    if (!invariant.on_logical_ops) {
+      report.verdicts.push_back(invariant.check(input));
+      continue;
+    }
+    // A model's complaint about a logical op names the history op it came from.
+    // A 64-bit overflow leaves that invariant undecided, never wrapped into a verdict.
     try {
-      add_collapsed(check());
+      InvariantVerdict v = invariant.check(input);
+      for (auto& x : v.violations) map_to_history_ops(x, collapsed);
+      report.verdicts.push_back(std::move(v));
     } catch (const fields::ArithmeticOverflow& e) {
       InvariantVerdict v;
-      v.invariant = invariant;
+      v.invariant = invariant.name;
       v.status = Status::Unknown;
       const bool known = e.op_id >= 0 && static_cast<std::size_t>(e.op_id) < collapsed.members.size();
-      v.summary = "undecided: op " + std::to_string(known ? collapsed.members[e.op_id].front() : e.op_id) + ": " + e.reason;
+      v.summary = "undecided: op " +
+                  std::to_string(known ? collapsed.members[static_cast<std::size_t>(e.op_id)].front() : e.op_id) +
+                  ": " + e.reason;
       report.verdicts.push_back(std::move(v));
     } catch (const ModelInputError& e) {
-      throw ModelInputError(collapsed.members.at(e.op_id).front(), e.field, e.reason);
+      throw ModelInputError(collapsed.members.at(static_cast<std::size_t>(e.op_id)).front(), e.field, e.reason);
     }
-  };
-  // In a fixed order, whatever order they were asked for in.
-  if (enabled("no-overdraft")) report.verdicts.push_back(check_no_overdraft(ops));
-  if (enabled("conservation")) on_collapsed("conservation", [&] { return check_conservation(collapsed.ops, options.model); });
-  if (enabled("idempotency")) {
-    IdempotencyOptions io;
-    io.volatile_fields = options.volatile_fields;
-    io.not_executed_errors = options.not_executed_errors;
-    io.replay_refusals = options.replay_refusals;
-    report.verdicts.push_back(check_idempotency(ops, io));
-  }
-  if (enabled("linearizability")) {
-    LinearizabilityOptions lo;
-    lo.budget_ms = options.budget_ms;
-    on_collapsed("linearizability", [&] { return check_linearizability(*model, collapsed.ops, lo); });
   }
   return report;
 }

@@ -1,6 +1,7 @@
 #include "properties/history.h"
 
-#include "properties/bounded_json.h"
+#include "util/bounded_json.h"
+#include "util/text.h"
 
 #include <charconv>
 #include <unordered_map>
@@ -71,11 +72,11 @@ void read_string(const json& j, const char* field, std::string* out) {
 
 }  // namespace
 
-HistoryError::HistoryError(std::int64_t line, std::string field, std::string reason)
-    : std::runtime_error(history_error_message(line, field, reason)),
-      line(line),
-      field(std::move(field)),
-      reason(std::move(reason)) {}
+HistoryError::HistoryError(std::int64_t line_number, std::string field_name, std::string why)
+    : std::runtime_error(history_error_message(line_number, field_name, why)),
+      line(line_number),
+      field(std::move(field_name)),
+      reason(std::move(why)) {}
 
 json event_to_json(const Event& e) {
   json j = json::object();
@@ -306,30 +307,6 @@ std::vector<std::vector<Event>> split_trials(const std::vector<Event>& events) {
     group.back().index = static_cast<std::int64_t>(group.size()) - 1;
   }
   return trials;
-}
-
-// The UTF-8 that JSON (and nlohmann's serializer) accepts: no overlong forms,
-// no surrogates, nothing above U+10FFFF. Returns the length of the valid
-// sequence starting at s[i], or 0.
-static std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c == 0xE0) n = 3, lo = 0xA0;
-  else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) n = 3;
-  else if (c == 0xED) n = 3, hi = 0x9F;
-  else if (c == 0xF0) n = 4, lo = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) n = 4;
-  else if (c == 0xF4) n = 4, hi = 0x8F;
-  else return 0;
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return n;
 }
 
 bool is_valid_utf8(std::string_view bytes) {

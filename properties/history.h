@@ -45,7 +45,7 @@ json event_to_json(const Event& e);
 Event event_from_json(const json& j);
 
 struct HistoryError : std::runtime_error {
-  HistoryError(std::int64_t line, std::string field, std::string reason);
+  HistoryError(std::int64_t line_number, std::string field_name, std::string why);
   std::int64_t line;    // 1-based line number (0 = not line-specific)
   std::string field;    // JSON field name, or "" for a whole-line problem
   std::string reason;

@@ -1,6 +1,6 @@
 #include "properties/idempotency.h"
 
-#include "properties/bounded_json.h"
+#include "util/bounded_json.h"
 
 #include <algorithm>
 #include <chrono>

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "properties/model_kit.h"
 #include "properties/op_fields.h"
 
 namespace racecheck {
@@ -116,38 +117,44 @@ class InventorySpec final : public SequentialSpec {
   std::map<Level, State> ids_;
 };
 
-class InventoryModel final : public Model {
+class InventoryModel final : public LedgerModel<InventorySpec> {
  public:
-  std::string name() const override { return "inventory"; }
+  InventoryModel()
+      : LedgerModel<InventorySpec>("inventory", {{"open", true, "opening"}, {"stock", true, "restock"},
+                    {"reserve", true, "reservation"}, {"release", true, "release"}, {"read", false, "read"}},
+                    {"item", "stock"}) {}
 
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
-    std::map<std::string, std::vector<int>> by_item;
-    for (const auto& op : ops) by_item[decode(op).item].push_back(op.id);
-    std::vector<std::vector<int>> out;
-    for (auto& [_, ids] : by_item) out.push_back(std::move(ids));
-    return out;
-  }
-
-  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
-                                          const std::vector<int>& subset) const override {
-    return std::make_unique<InventorySpec>(ops, subset);
+    return partition_by_key(ops, [](const Operation& op) { return decode(op).item; });
   }
 
   std::string describe_op(const Operation& op) const override {
-    InventoryOp v;
-    try {
-      v = decode(op);
-    } catch (const ModelInputError&) {
-      return Model::describe_op(op);
+    return describe_or_generic(op, [&] {
+      const InventoryOp v = decode(op);
+      std::string s = op.f;
+      if (v.kind != Kind::Read) s += " " + std::to_string(v.quantity);
+      if (!v.item.empty()) {
+        s += v.kind == Kind::Read ? " " : " of ";
+        s += v.item;
+      }
+      return s + outcome_text(op, v.stock ? "stock " + std::to_string(*v.stock) : "");
+    });
+  }
+
+  // Available stock: releases give back, reservations take.
+  std::vector<LedgerEntry> effect_of_known_op(const Operation& op) const override {
+    using K = LedgerEntry::Kind;
+    const InventoryOp v = decode(op);
+    switch (v.kind) {
+      case Kind::Open: return {{K::Set, v.item, v.quantity}};
+      case Kind::Stock:
+      case Kind::Release: return {{K::Delta, v.item, v.quantity}};
+      case Kind::Reserve: return {{K::Delta, v.item, -v.quantity}};
+      case Kind::Read:
+        if (op.outcome == Outcome::Ok) return {{K::Observe, v.item, *v.stock}};
+        return {};
     }
-    std::string s = op.f;
-    if (v.kind != Kind::Read) s += " " + std::to_string(v.quantity);
-    if (!v.item.empty()) s += (v.kind == Kind::Read ? " " : " of ") + v.item;
-    s += " → ";
-    s += to_string(op.outcome);
-    if (v.stock) s += ", stock " + std::to_string(*v.stock);
-    if (!op.error.empty()) s += " (" + op.error + ")";
-    return s;
+    return {};
   }
 };
 

@@ -6,163 +6,25 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
+
+#include "properties/configuration_set.h"
+#include "util/splitmix64.h"
 
 namespace racecheck {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using linearizability_detail::Clock;
+using linearizability_detail::ConfigurationSet;
+using linearizability_detail::SearchLimits;
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-// Shared between the partitions of one check: the memory bound and the deadline.
-struct SearchLimits {
-  std::size_t max_cache_bytes = 0;
-  std::size_t used_cache_bytes = 0;
-  std::size_t peak_cache_bytes = 0;
-  std::uint64_t hash_mask = ~0ull;  // LinearizabilityOptions::cache_hash_bits
-  std::size_t bitset_max_ops = 0;   // LinearizabilityOptions::cache_bitset_max_ops
-  Clock::time_point deadline;
-};
-
-// The memo cache: a set of (set of linearized ops, state) configurations, each
-// entry keyed by a 64-bit hash that only narrows the candidates; equality is
-// decided exactly, in one of two ways:
-// - small partitions store each set as a bitset (Porcupine's way) and compare
-//   words: n bits per entry are few;
-// - large ones store a chain: every configuration but the empty one is reached
-//   from a remembered one by linearizing one more op, so an entry holds its
-//   parent entry, that op, the state and the set's size, and equality is decided
-//   by walking the chain (see PartitionSearch::same_set). A bitset per entry
-//   would grow the cache as ~n^2 / 8 bytes for a search that remembers ~n
-//   configurations (12.5 KB each, over 1 GiB, at 100k ops); a chain entry is 24
-//   bytes. The walk is as long as the two orders of the set differ, which on
-//   Porcupine's small etcd histories costs more than comparing a few words.
-class ConfigurationSet {
- public:
-  static constexpr std::uint32_t kRoot = 0;  // the empty set: no entry
-
-  struct Entry {
-    State state;
-    std::uint32_t parent;  // entry index of the set without `op`; kRoot for the empty set
-    std::uint32_t op;      // local op index linearized last
-    std::uint32_t size;    // ops in the set (the chain's length)
-  };
-
-  // `set_words` words per bitset, 0 for chains only. `expected` configurations
-  // fit without growing (a legal partition of n ops needs at least n + 1); small
-  // initial blocks keep tiny partitions cheap.
-  ConfigurationSet(std::size_t set_words, std::size_t expected)
-      : set_words_(set_words), stride_(set_words != 0 ? 1 + set_words : 3) {
-    initial_slots_ = 16;
-    while (initial_slots_ < 2 * expected) initial_slots_ *= 2;
-    initial_entries_ = std::max<std::size_t>(expected, 8);
-  }
-
-  std::size_t bytes() const {
-    return arena_.capacity() * sizeof(std::uint64_t) + slots_.capacity() * sizeof(Slot);
-  }
-  std::size_t size() const { return count_; }
-  // Entries are numbered from 1 (0 is kRoot). Chains only (set_words 0).
-  Entry entry(std::uint32_t index) const {
-    const std::uint64_t* e = &arena_[static_cast<std::size_t>(index - 1) * stride_];
-    return {e[0], static_cast<std::uint32_t>(e[1]), static_cast<std::uint32_t>(e[1] >> 32),
-            static_cast<std::uint32_t>(e[2])};
-  }
-
-  enum class Insert { Added, Present, OutOfMemory };
-
-  // Adds `key`, whose set is also `bits` (set_words words), unless an entry with
-  // the same state and set is present. `hash` must be a function of the set and
-  // the state; without bitsets, `same_set(index)` says whether entry `index`
-  // (same hash, state and size) holds exactly key's set.
-  // Layout per entry: with bitsets [state, set words...] (what an entry needs);
-  // with chains [state, parent | op << 32, size].
-  template <typename SameSet>
-  Insert insert(const Entry& key, const std::uint64_t* bits, std::uint64_t hash, SearchLimits& limits,
-                SameSet&& same_set) {
-    if (slots_.empty() || (count_ + 1) * 2 > slots_.size()) {
-      if (!grow_table(limits)) return Insert::OutOfMemory;
-    }
-    const std::size_t mask = slots_.size() - 1;
-    std::size_t i = static_cast<std::size_t>(hash) & mask;
-    while (slots_[i].index != 0) {
-      if (slots_[i].hash == hash) {
-        const std::uint64_t* e = &arena_[static_cast<std::size_t>(slots_[i].index - 1) * stride_];
-        if (e[0] == key.state &&
-            (set_words_ != 0 ? std::memcmp(e + 1, bits, set_words_ * sizeof(std::uint64_t)) == 0
-                             : e[2] == key.size && same_set(slots_[i].index)))
-          return Insert::Present;
-      }
-      i = (i + 1) & mask;
-    }
-    if (arena_.size() + stride_ > arena_.capacity()) {
-      const std::size_t new_capacity = std::max<std::size_t>(arena_.capacity() * 2, stride_ * initial_entries_);
-      if (!account(limits, (new_capacity - arena_.capacity()) * sizeof(std::uint64_t))) return Insert::OutOfMemory;
-      arena_.reserve(new_capacity);
-    }
-    if (count_ + 1 >= std::numeric_limits<std::uint32_t>::max()) return Insert::OutOfMemory;
-    arena_.push_back(key.state);
-    if (set_words_ != 0) {
-      arena_.insert(arena_.end(), bits, bits + set_words_);
-    } else {
-      arena_.push_back(key.parent | (static_cast<std::uint64_t>(key.op) << 32));
-      arena_.push_back(key.size);
-    }
-    ++count_;
-    slots_[i].hash = hash;
-    slots_[i].index = static_cast<std::uint32_t>(count_);
-    return Insert::Added;
-  }
-
-  void release(SearchLimits& limits) {
-    limits.used_cache_bytes -= std::min(limits.used_cache_bytes, bytes());
-    std::vector<std::uint64_t>().swap(arena_);
-    std::vector<Slot>().swap(slots_);
-    count_ = 0;
-  }
-
- private:
-  struct Slot {
-    std::uint64_t hash = 0;
-    std::uint32_t index = 0;  // entry index; 0 = empty slot
-  };
-
-  static bool account(SearchLimits& limits, std::size_t extra) {
-    if (limits.used_cache_bytes + extra > limits.max_cache_bytes) return false;
-    limits.used_cache_bytes += extra;
-    limits.peak_cache_bytes = std::max(limits.peak_cache_bytes, limits.used_cache_bytes);
-    return true;
-  }
-
-  bool grow_table(SearchLimits& limits) {
-    const std::size_t new_size = slots_.empty() ? initial_slots_ : slots_.size() * 2;
-    if (!account(limits, (new_size - slots_.size()) * sizeof(Slot))) return false;
-    std::vector<Slot> fresh(new_size);
-    const std::size_t mask = new_size - 1;
-    for (const Slot& s : slots_) {
-      if (s.index == 0) continue;
-      std::size_t i = static_cast<std::size_t>(s.hash) & mask;
-      while (fresh[i].index != 0) i = (i + 1) & mask;
-      fresh[i] = s;
-    }
-    slots_.swap(fresh);
-    return true;
-  }
-
-  std::size_t set_words_;
-  std::size_t stride_;  // words per entry
-  std::size_t initial_slots_;
-  std::size_t initial_entries_;
-  std::size_t count_ = 0;
-  std::vector<std::uint64_t> arena_;  // the entries, stride_ words each
-  std::vector<Slot> slots_;
-};
+// The search numbers a partition's ops 0..n-1 (LocalOp: an index into its
+// tables, not an Operation::id) and the entries of its event list 1..m
+// (ListEntry; 0 is the list's head and marks its end). Unsigned, so they index
+// the tables directly; 32 bits, as the memo cache stores them.
+using LocalOp = std::uint32_t;
+using ListEntry = std::uint32_t;
 
 // One partition's search, resumable: run() does a bounded number of steps so that
 // partitions can take turns and a hard one does not starve the easy ones.
@@ -187,14 +49,14 @@ class PartitionSearch {
     // they may be left out of the linearization (placed "at infinity").
     struct Ev {
       std::int64_t time;
-      int kind;  // 0 call, 1 return
-      int op;
+      bool is_return;  // a call sorts before a return at the same time
+      LocalOp op;
     };
     std::vector<Ev> evs;
     evs.reserve(2 * n);
     read_only_.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      const Operation& op = all_ops_[static_cast<std::size_t>(global_[k])];
+    for (LocalOp k = 0; k < n; ++k) {
+      const Operation& op = op_at(k);
       finite_[k] = op.ret != kNever;
       zobrist_[k] = splitmix64(0x5EEDull + k * 0x100000001B3ull);
       read_only_[k] = spec_->read_only(global_[k]);
@@ -203,34 +65,34 @@ class PartitionSearch {
       // it stays one without it, and leaving it out is allowed. Kept in, it would
       // stay a candidate to the end, to be stepped at every configuration.
       if (!finite_[k] && read_only_[k]) continue;
-      evs.push_back({op.call, 0, static_cast<int>(k)});
+      evs.push_back({op.call, false, k});
       if (finite_[k]) {
-        evs.push_back({op.ret, 1, static_cast<int>(k)});
+        evs.push_back({op.ret, true, k});
         ++remaining_finite_;
       }
     }
     std::sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
       if (a.time != b.time) return a.time < b.time;
-      if (a.kind != b.kind) return a.kind < b.kind;
+      if (a.is_return != b.is_return) return b.is_return;
       return a.op < b.op;
     });
     const std::size_t m = evs.size();
     next_.assign(m + 1, 0);
     prev_.assign(m + 1, 0);
-    entry_op_.assign(m + 1, -1);
+    entry_op_.assign(m + 1, 0);
     match_.assign(m + 1, 0);
-    std::vector<int> call_entry(n, 0);  // 0: left out
-    for (std::size_t i = 0; i < m; ++i) {
-      const int e = static_cast<int>(i + 1);
-      entry_op_[e] = evs[i].op;
+    std::vector<ListEntry> call_entry(n, 0);  // 0: left out
+    for (ListEntry e = 1; e <= m; ++e) {
+      const Ev& ev = evs[e - 1];
+      entry_op_[e] = ev.op;
       prev_[e] = e - 1;
       next_[e - 1] = e;
-      if (evs[i].kind == 0) call_entry[static_cast<std::size_t>(evs[i].op)] = e;
-      else match_[call_entry[static_cast<std::size_t>(evs[i].op)]] = e;
+      if (!ev.is_return) call_entry[ev.op] = e;
+      else match_[call_entry[ev.op]] = e;
     }
     is_call_entry_.assign(m + 1, 0);
-    for (std::size_t k = 0; k < n; ++k)
-      if (call_entry[k] != 0) is_call_entry_[static_cast<std::size_t>(call_entry[k])] = 1;
+    for (LocalOp k = 0; k < n; ++k)
+      if (call_entry[k] != 0) is_call_entry_[call_entry[k]] = 1;
     state_ = spec_->init();
     hash_ = 0;
     entry_ = next_[0];
@@ -257,9 +119,9 @@ class PartitionSearch {
         }
         if (f == Forced::OutOfMemory) return Progress::OutOfMemory;
       }
-      const int e = entry_;
-      if (is_call_entry_[static_cast<std::size_t>(e)]) {
-        const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(e)]);
+      const ListEntry e = entry_;
+      if (is_call_entry_[e]) {
+        const LocalOp k = entry_op_[e];
         State next_state = 0;
         ++steps_;
         // An op that may never return and does not change the state here can
@@ -269,7 +131,7 @@ class PartitionSearch {
           if (added == ConfigurationSet::Insert::Added) continue;
           if (added == ConfigurationSet::Insert::OutOfMemory) return Progress::OutOfMemory;
         }
-        entry_ = next_[static_cast<std::size_t>(e)];
+        entry_ = next_[e];
       } else {
         // A return whose call is not linearized yet: this branch is dead.
         if (!backtrack()) return Progress::Illegal;
@@ -288,30 +150,29 @@ class PartitionSearch {
     v.kind = "non-linearizable";
     v.severity = Severity::Must;
     std::vector<char> placed(global_.size(), 0);
-    for (int k : best_prefix_) {
-      placed[static_cast<std::size_t>(k)] = 1;
-      v.linearized_prefix.push_back(global_[static_cast<std::size_t>(k)]);
+    for (LocalOp k : best_prefix_) {
+      placed[k] = 1;
+      v.linearized_prefix.push_back(global_[k]);
     }
     v.prefix_states = spec_->describe_run(v.linearized_prefix);
     // The op that could not be placed: the earliest-returning op outside the
     // prefix (the return the search kept running into).
-    int stuck = -1;
-    for (std::size_t k = 0; k < global_.size(); ++k) {
+    std::optional<LocalOp> stuck;
+    for (LocalOp k = 0; k < global_.size(); ++k) {
       if (placed[k] || !finite_[k]) continue;
-      const Operation& op = all_ops_[static_cast<std::size_t>(global_[k])];
-      if (stuck < 0 || op.ret < all_ops_[static_cast<std::size_t>(stuck)].ret) stuck = global_[k];
+      if (!stuck || op_at(k).ret < op_at(*stuck).ret) stuck = k;
     }
-    v.unplaceable_op = stuck;
-    if (stuck >= 0) {
-      const Operation& bad = all_ops_[static_cast<std::size_t>(stuck)];
-      v.ops.push_back(stuck);
+    v.unplaceable_op = stuck ? global_[*stuck] : -1;
+    if (stuck) {
+      const Operation& bad = op_at(*stuck);
+      v.ops.push_back(global_[*stuck]);
       // Ops that overlap it in real time are the ones an order could have swapped.
-      for (int id : global_) {
-        if (id == stuck || v.ops.size() >= 8) continue;
-        const Operation& o = all_ops_[static_cast<std::size_t>(id)];
-        if (o.call <= bad.ret && bad.call <= o.ret) v.ops.push_back(id);
+      for (LocalOp k = 0; k < global_.size(); ++k) {
+        if (k == *stuck || v.ops.size() >= 8) continue;
+        const Operation& o = op_at(k);
+        if (o.call <= bad.ret && bad.call <= o.ret) v.ops.push_back(global_[k]);
       }
-      v.explanation = "op " + std::to_string(stuck) + " (" + model.describe_op(bad) +
+      v.explanation = "op " + std::to_string(global_[*stuck]) + " (" + model.describe_op(bad) +
                       ") cannot be explained: the longest order consistent with real time places " +
                       std::to_string(best_prefix_.size()) + " of " + std::to_string(global_.size()) +
                       " ops and leaves the state at " + v.prefix_states.back() +
@@ -326,7 +187,7 @@ class PartitionSearch {
 
  private:
   struct Frame {
-    int entry;
+    ListEntry entry;
     State state;              // before the op
     std::uint32_t config;     // cache entry of the configuration after the op
     bool forced;
@@ -337,9 +198,8 @@ class PartitionSearch {
   // Scans the candidates (calls before the first pending return) for a legal
   // op that leaves the state unchanged, and takes it.
   Forced find_forced_impl(SearchLimits& limits) {
-    for (int e = next_[0]; e != 0 && is_call_entry_[static_cast<std::size_t>(e)];
-         e = next_[static_cast<std::size_t>(e)]) {
-      const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(e)]);
+    for (ListEntry e = next_[0]; e != 0 && is_call_entry_[e]; e = next_[e]) {
+      const LocalOp k = entry_op_[e];
       if (!read_only_[k]) continue;
       State next_state = 0;
       ++steps_;
@@ -352,18 +212,18 @@ class PartitionSearch {
     return Forced::None;
   }
 
-  ConfigurationSet::Insert try_push(int e, std::size_t k, State next_state, bool forced, SearchLimits& limits) {
+  ConfigurationSet::Insert try_push(ListEntry e, LocalOp k, State next_state, bool forced, SearchLimits& limits) {
     bits_[k >> 6] |= (1ull << (k & 63));
     const std::uint64_t set_hash = hash_ ^ zobrist_[k];
     const ConfigurationSet::Entry key{next_state, stack_.empty() ? ConfigurationSet::kRoot : stack_.back().config,
-                                      static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(stack_.size() + 1)};
+                                      k, static_cast<std::uint32_t>(stack_.size() + 1)};
     const auto added = cache_.insert(key, bits_.data(), (set_hash ^ splitmix64(next_state)) & limits.hash_mask, limits,
                                      [this](std::uint32_t index) { return same_set(index); });
     if (added != ConfigurationSet::Insert::Added) {
       bits_[k >> 6] &= ~(1ull << (k & 63));
       return added;
     }
-    note_push(static_cast<int>(k));
+    note_push(k);
     stack_.push_back({e, state_, static_cast<std::uint32_t>(cache_.size()), forced});
     state_ = next_state;
     hash_ = set_hash;
@@ -393,7 +253,7 @@ class PartitionSearch {
 
   // Keeps best_prefix_ the longest stack seen without copying the stack on every
   // push: the first agree_ frames of the stack are best_prefix_'s first entries.
-  void note_push(int k) {
+  void note_push(LocalOp k) {
     const std::size_t depth = stack_.size();
     if (agree_ == depth && depth < best_prefix_.size() && best_prefix_[depth] == k) {
       ++agree_;
@@ -402,7 +262,7 @@ class PartitionSearch {
     if (depth + 1 <= best_prefix_.size()) return;  // not longer than the best
     best_prefix_.resize(agree_);
     for (std::size_t i = agree_; i < depth; ++i)
-      best_prefix_.push_back(entry_op_[static_cast<std::size_t>(stack_[i].entry)]);
+      best_prefix_.push_back(entry_op_[stack_[i].entry]);
     best_prefix_.push_back(k);
     agree_ = depth + 1;
   }
@@ -416,7 +276,7 @@ class PartitionSearch {
       const Frame top = stack_.back();
       stack_.pop_back();
       agree_ = std::min(agree_, stack_.size());
-      const std::size_t k = static_cast<std::size_t>(entry_op_[static_cast<std::size_t>(top.entry)]);
+      const LocalOp k = entry_op_[top.entry];
       state_ = top.state;
       hash_ ^= zobrist_[k];
       bits_[k >> 6] &= ~(1ull << (k & 63));
@@ -424,34 +284,35 @@ class PartitionSearch {
       if (finite_[k]) ++remaining_finite_;
       fresh_ = false;
       if (!top.forced) {
-        entry_ = next_[static_cast<std::size_t>(top.entry)];
+        entry_ = next_[top.entry];
         return true;
       }
     }
   }
 
 
-  void unlink(int e) {
-    next_[static_cast<std::size_t>(prev_[static_cast<std::size_t>(e)])] = next_[static_cast<std::size_t>(e)];
-    if (next_[static_cast<std::size_t>(e)] != 0)
-      prev_[static_cast<std::size_t>(next_[static_cast<std::size_t>(e)])] = prev_[static_cast<std::size_t>(e)];
+  void unlink(ListEntry e) {
+    next_[prev_[e]] = next_[e];
+    if (next_[e] != 0) prev_[next_[e]] = prev_[e];
   }
-  void relink(int e) {
-    next_[static_cast<std::size_t>(prev_[static_cast<std::size_t>(e)])] = e;
-    if (next_[static_cast<std::size_t>(e)] != 0) prev_[static_cast<std::size_t>(next_[static_cast<std::size_t>(e)])] = e;
+  void relink(ListEntry e) {
+    next_[prev_[e]] = e;
+    if (next_[e] != 0) prev_[next_[e]] = e;
   }
   // Removes a call and its return from the list (dancing links: undone in LIFO order).
-  void lift(int e) {
+  void lift(ListEntry e) {
     unlink(e);
-    if (const int r = match_[static_cast<std::size_t>(e)]; r != 0) unlink(r);
+    if (const ListEntry r = match_[e]; r != 0) unlink(r);
   }
-  void unlift(int e) {
-    if (const int r = match_[static_cast<std::size_t>(e)]; r != 0) relink(r);
+  void unlift(ListEntry e) {
+    if (const ListEntry r = match_[e]; r != 0) relink(r);
     relink(e);
   }
 
+  const Operation& op_at(LocalOp k) const { return all_ops_[static_cast<std::size_t>(global_[k])]; }
+
   const std::vector<Operation>& all_ops_;
-  std::vector<int> global_;              // local op index -> Operation id
+  std::vector<int> global_;              // LocalOp -> Operation id
   std::unique_ptr<SequentialSpec> spec_;
   std::size_t words_;
   ConfigurationSet cache_;
@@ -460,14 +321,15 @@ class PartitionSearch {
   std::vector<std::uint64_t> zobrist_;   // per-op random keys: the set hash is their XOR
   std::vector<std::uint64_t> bits_;      // linearized ops
   // The event list: entry 0 is the head; next_ == 0 ends the list.
-  std::vector<int> next_, prev_, entry_op_, match_;
+  std::vector<ListEntry> next_, prev_, match_;  // match_: a call's return entry (0: none)
+  std::vector<LocalOp> entry_op_;
   std::vector<char> is_call_entry_;
   std::vector<Frame> stack_;
-  std::vector<int> best_prefix_;         // local op indices, longest linearization seen
+  std::vector<LocalOp> best_prefix_;     // the longest linearization seen
   std::size_t agree_ = 0;                // leading stack frames equal to best_prefix_
   State state_ = 0;
   std::uint64_t hash_ = 0;
-  int entry_ = 0;
+  ListEntry entry_ = 0;
   bool fresh_ = true;  // at a configuration not yet scanned for a forced op
   std::size_t remaining_finite_ = 0;
   std::uint64_t steps_ = 0;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,7 +23,7 @@ using State = std::uint64_t;
 
 // A model's rejection of an op it cannot interpret (missing amount, unknown f).
 struct ModelInputError : std::runtime_error {
-  ModelInputError(int op_id, std::string field, std::string reason);
+  ModelInputError(int id, std::string field_name, std::string why);
   int op_id;
   std::string field;
   std::string reason;
@@ -60,6 +61,37 @@ class SequentialSpec {
   virtual bool read_only(int op_id) const { return false; }
 };
 
+// One change an op makes to a model's ledger (what the conservation invariant
+// adds up): per resource, an initial value, a signed change or a value read.
+struct LedgerEntry {
+  enum class Kind { Set, Delta, Observe };
+  Kind kind = Kind::Delta;
+  std::string resource;     // the account or item; "" is the default one
+  std::int64_t amount = 0;  // Set: the value; Delta: the signed change; Observe: the value read
+};
+
+// What a model's ledger counts, in the words explanations use.
+struct LedgerNouns {
+  std::string resource;  // "account", "item"
+  std::string quantity;  // "balance", "stock"
+};
+
+// An operation a model interprets (an Operation::f).
+struct OpKind {
+  std::string name;
+  bool writes = false;  // may change the state (false: a read)
+  std::string noun;     // its effect as a noun ("withdrawal"), for counting in explanations
+};
+
+// How a model's state starts out: one op per key, written by the harness from
+// the spec's setup (e.g. "open" {"account": i, "balance": n}). A model without
+// one starts every key at its initial state.
+struct InitialState {
+  std::string op;           // Operation::f, e.g. "open"
+  std::string key_field;    // input field naming the key, e.g. "account"
+  std::string value_field;  // input field with the initial value, e.g. "balance"
+};
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -72,6 +104,27 @@ class Model {
                                                   const std::vector<int>& subset) const = 0;
   // "withdraw 50 from A → ok, balance 50": used in explanations and reports.
   virtual std::string describe_op(const Operation& op) const;
+
+  // The operations this model interprets, in a stable order.
+  virtual std::vector<OpKind> operations() const = 0;
+  // The operation named `f`, or nullopt.
+  std::optional<OpKind> operation(const std::string& f) const;
+  // How the harness writes the initial state; nullopt: nothing to write.
+  virtual std::optional<InitialState> initial_state() const { return std::nullopt; }
+
+  // The model's ledger, when its state is quantities that ops add to and take
+  // from (balances, stock): the conservation invariant then applies. nullopt: none.
+  virtual std::optional<LedgerNouns> ledger() const { return std::nullopt; }
+  // What `op` does to the ledger; empty for ops that do not touch it (and for
+  // every op of a model without one). Throws ModelInputError like prepare.
+  virtual std::vector<LedgerEntry> ledger_effect(const Operation& op) const { return {}; }
+
+  // The invariants (names from invariant_names()) checked when none are asked
+  // for. Default: every registered invariant whose needs this model meets.
+  virtual std::vector<std::string> invariants() const;
 };
+
+// The default one-line description of an op (what Model::describe_op returns).
+std::string describe_op_generically(const Operation& op);
 
 }  // namespace racecheck

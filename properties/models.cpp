@@ -27,6 +27,22 @@ std::unique_ptr<Model> make_model(std::string_view name) {
   return nullptr;
 }
 
+const Model* find_model(std::string_view name) {
+  static const std::vector<std::unique_ptr<Model>> instances = [] {
+    std::vector<std::unique_ptr<Model>> out;
+    for (const auto& e : kModels) out.push_back(e.make());
+    return out;
+  }();
+  for (const auto& m : instances)
+    if (name == m->name()) return m.get();
+  return nullptr;
+}
+
+bool has_ledger(std::string_view model) {
+  const Model* m = find_model(model);
+  return m != nullptr && m->ledger().has_value();
+}
+
 std::vector<std::string> model_names() {
   std::vector<std::string> out;
   for (const auto& e : kModels) out.emplace_back(e.name);

@@ -1,4 +1,4 @@
-// Money invariants over account-like models ("account", "inventory").
+// Money invariants over models with a ledger (Model::ledger(): balances, stock).
 //
 // no-overdraft: no observed balance or stock ("balance", "stock" or "available" in
 //   any completion's output) is negative.
@@ -15,14 +15,12 @@
 #include <vector>
 
 #include "properties/history.h"
+#include "properties/model.h"
 #include "properties/verdict.h"
 
 namespace racecheck {
 
 InvariantVerdict check_no_overdraft(const std::vector<Operation>& ops);
-
-// True for the models conservation understands ("account", "inventory").
-bool has_ledger(std::string_view model);
 
 struct ConservationOptions {
   // Bound on the number of distinct subset sums explored per account; beyond it the
@@ -30,8 +28,11 @@ struct ConservationOptions {
   std::size_t max_subset_sums = 1u << 18;
 };
 
-// Skipped when the model has no ledger or no account has a final read.
-// Throws ModelInputError for ops it cannot interpret (missing amount).
+// Skipped when the model has no ledger (Model::ledger()) or no account has a
+// final read. Throws ModelInputError for ops it cannot interpret (missing amount).
+InvariantVerdict check_conservation(const std::vector<Operation>& ops, const Model& model,
+                                    const ConservationOptions& options = {});
+// The same for the registry's model of that name (an unknown name has no ledger).
 InvariantVerdict check_conservation(const std::vector<Operation>& ops, std::string_view model,
                                     const ConservationOptions& options = {});
 

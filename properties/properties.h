@@ -11,19 +11,16 @@
 
 #include "properties/history.h"
 #include "properties/idempotency.h"
+#include "properties/invariants.h"
 #include "properties/model.h"
 #include "properties/models.h"
 #include "properties/verdict.h"
 
 namespace racecheck {
 
-// The invariants check_history knows, by name.
-inline constexpr const char* kInvariantNames[] = {"no-overdraft", "conservation", "idempotency",
-                                                  "linearizability"};
-
 struct CheckOptions {
   std::string model;                          // a name from model_names()
-  std::vector<std::string> invariants;        // empty = every invariant that applies to the model
+  std::vector<std::string> invariants;        // names from invariant_names(); empty = Model::invariants()
   std::vector<std::string> volatile_fields;   // JSON pointers ignored when comparing replayed responses
   double budget_ms = 10000;                   // linearizability time budget
   // Idempotency: the error labels that mean "refused without running" (any other

@@ -1,7 +1,6 @@
 #include "properties/unique_create_model.h"
 
-#include <map>
-
+#include "properties/model_kit.h"
 #include "properties/op_fields.h"
 
 namespace racecheck {
@@ -38,70 +37,38 @@ CreateOp decode(const Operation& op) {
   return c;
 }
 
-// State: 0 = the name is free, 1 = it exists.
-class UniqueCreateSpec final : public SequentialSpec {
- public:
-  UniqueCreateSpec(const std::vector<Operation>& ops, const std::vector<int>& subset) : decoded_(ops.size()) {
-    for (int id : subset) decoded_[id] = decode(ops.at(id));
+// The state: whether the name exists.
+bool step(bool exists, const CreateOp& c, bool* next) {
+  *next = exists;
+  if (c.is_setup) return true;
+  if (c.is_read) return c.outcome != Outcome::Ok || c.observed_exists == exists;
+  if (c.refused_as_existing) return exists;
+  if (c.outcome == Outcome::Ok) {
+    if (exists) return false;  // a second successful create
+    *next = true;
+  } else if (c.outcome == Outcome::Info) {
+    *next = true;  // created now, or it already existed
   }
-
-  State init() override { return 0; }
-
-  bool step(State s, int op_id, State* next) override {
-    const CreateOp& c = decoded_[op_id];
-    *next = s;
-    if (c.is_setup) return true;
-    if (c.is_read) return c.outcome != Outcome::Ok || c.observed_exists == (s == 1);
-    if (c.refused_as_existing) return s == 1;
-    if (c.outcome == Outcome::Ok) {
-      if (s == 1) return false;  // a second successful create
-      *next = 1;
-    } else if (c.outcome == Outcome::Info) {
-      *next = 1;  // created now, or it already existed
-    }
-    return true;
-  }
-
-  std::string describe_state(State s) const override { return s ? "exists" : "free"; }
-
- private:
-  std::vector<CreateOp> decoded_;
-};
-
-class UniqueCreateModel final : public Model {
- public:
-  std::string name() const override { return "unique-create"; }
-
-  std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
-    std::map<std::string, std::vector<int>> by_name;
-    for (const auto& op : ops) by_name[decode(op).name].push_back(op.id);
-    std::vector<std::vector<int>> out;
-    for (auto& [_, ids] : by_name) out.push_back(std::move(ids));
-    return out;
-  }
-
-  std::unique_ptr<SequentialSpec> prepare(const std::vector<Operation>& ops,
-                                          const std::vector<int>& subset) const override {
-    return std::make_unique<UniqueCreateSpec>(ops, subset);
-  }
-
-  std::string describe_op(const Operation& op) const override {
-    CreateOp c;
-    try {
-      c = decode(op);
-    } catch (const ModelInputError&) {
-      return Model::describe_op(op);
-    }
-    std::string s = std::string(c.is_read ? "read " : "create ") + "'" + c.name + "' → ";
-    s += to_string(op.outcome);
-    if (c.is_read && op.outcome == Outcome::Ok) s += c.observed_exists ? ", exists" : ", free";
-    if (!op.error.empty()) s += " (" + op.error + ")";
-    return s;
-  }
-};
+  return true;
+}
 
 }  // namespace
 
-std::unique_ptr<Model> make_unique_create_model() { return std::make_unique<UniqueCreateModel>(); }
+std::unique_ptr<Model> make_unique_create_model() {
+  ValueModel<bool, CreateOp> m;
+  m.name = "unique-create";
+  m.operations = {{"create", true, "create"}, {"read", false, "read"}};
+  m.decode = decode;
+  m.step = step;
+  m.describe_value = [](bool exists) -> std::string { return exists ? "exists" : "free"; };
+  m.key = [](const Operation& op) { return decode(op).name; };
+  m.read_only = [](const CreateOp& c) { return c.is_setup || c.is_read || c.outcome == Outcome::Fail; };
+  m.describe_op = [](const CreateOp& c, const Operation& op) {
+    const bool read_ok = c.is_read && op.outcome == Outcome::Ok;
+    return std::string(c.is_read ? "read '" : "create '") + c.name + "'" +
+           outcome_text(op, read_ok ? (c.observed_exists ? "exists" : "free") : "");
+  };
+  return make_value_model(std::move(m));
+}
 
 }  // namespace racecheck

@@ -4,15 +4,11 @@
 #include <cctype>
 #include <cstdint>
 
+#include "util/text.h"
+
 namespace racecheck {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string regex_escape(std::string_view s) {
   std::string out;

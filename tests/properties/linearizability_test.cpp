@@ -8,10 +8,13 @@
 #include <rapidcheck/gtest.h>
 
 #include "properties/basic_models.h"
+#include "tests/properties/brute_force.h"
 #include "tests/properties/register_histories.h"
 
 namespace racecheck {
 namespace {
+
+using testing::brute_force_linearizable;
 
 enum class Kind { Register, Counter, Kv };
 
@@ -191,36 +194,6 @@ RC_GTEST_PROP(Linearizability, RejectsAnInjectedStaleReadOrLostUpdate, ()) {
   RC_ASSERT(v.violations[0].unplaceable_op >= 0);
 }
 
-// The definition, by brute force: some order of all completed ops (and any subset
-// of the indeterminate ones) that respects real time and the model.
-bool brute_force_linearizable(const Model& model, const std::vector<Operation>& ops) {
-  std::vector<int> all(ops.size());
-  for (std::size_t i = 0; i < ops.size(); ++i) all[i] = static_cast<int>(i);
-  auto spec = model.prepare(ops, all);
-  std::vector<char> placed(ops.size(), 0);
-  std::function<bool(State)> search = [&](State s) -> bool {
-    bool finite_left = false;
-    for (std::size_t i = 0; i < ops.size(); ++i)
-      if (!placed[i] && ops[i].ret != kNever) finite_left = true;
-    if (!finite_left) return true;
-    for (std::size_t x = 0; x < ops.size(); ++x) {
-      if (placed[x]) continue;
-      bool minimal = true;
-      for (std::size_t y = 0; y < ops.size(); ++y)
-        if (!placed[y] && y != x && ops[y].ret < ops[x].call) minimal = false;
-      if (!minimal) continue;
-      State next = 0;
-      if (!spec->step(s, static_cast<int>(x), &next)) continue;
-      placed[x] = 1;
-      const bool ok = search(next);
-      placed[x] = 0;
-      if (ok) return true;
-    }
-    return false;
-  };
-  return search(spec->init());
-}
-
 RC_GTEST_PROP(Linearizability, AgreesWithBruteForceOnSmallHistories, ()) {
   const int n = *rc::gen::inRange(0, 9);
   std::vector<Operation> ops;
@@ -262,38 +235,22 @@ RC_GTEST_PROP(Linearizability, AgreesWithBruteForceOnSmallHistories, ()) {
 // state encoding: some order of all completed ops (and any subset of the
 // indeterminate ones) that respects real time, every key's value a std::string.
 bool brute_force_kv_linearizable(const std::vector<Operation>& ops) {
-  std::vector<char> placed(ops.size(), 0);
   std::map<std::string, std::string> store;
-  std::function<bool()> search = [&]() -> bool {
-    bool finite_left = false;
-    for (std::size_t i = 0; i < ops.size(); ++i)
-      if (!placed[i] && ops[i].ret != kNever) finite_left = true;
-    if (!finite_left) return true;
-    for (std::size_t x = 0; x < ops.size(); ++x) {
-      if (placed[x]) continue;
-      bool minimal = true;
-      for (std::size_t y = 0; y < ops.size(); ++y)
-        if (!placed[y] && y != x && ops[y].ret < ops[x].call) minimal = false;
-      if (!minimal) continue;
-      const Operation& op = ops[x];
-      const std::string key = op.input["key"].get<std::string>();
-      std::string& value = store[key];
-      const std::string before = value;
-      if (op.f == "get") {
-        if (op.outcome == Outcome::Ok && op.output["value"].get<std::string>() != value) continue;
-      } else if (op.outcome != Outcome::Fail) {
-        const std::string piece = op.input["value"].get<std::string>();
-        value = op.f == "put" ? piece : value + piece;
-      }
-      placed[x] = 1;
-      const bool ok = search();
-      placed[x] = 0;
-      store[key] = before;
-      if (ok) return true;
+  return testing::some_real_time_order(ops, [&](std::size_t x, const std::function<bool()>& go_on) {
+    const Operation& op = ops[x];
+    const std::string key = op.input["key"].get<std::string>();
+    std::string& value = store[key];
+    const std::string before = value;
+    if (op.f == "get") {
+      if (op.outcome == Outcome::Ok && op.output["value"].get<std::string>() != value) return false;
+    } else if (op.outcome != Outcome::Fail) {
+      const std::string piece = op.input["value"].get<std::string>();
+      value = op.f == "put" ? piece : value + piece;
     }
-    return false;
-  };
-  return search();
+    const bool found = go_on();
+    store[key] = before;
+    return found;
+  });
 }
 
 // Short values over a two-letter alphabet, so that appends in different orders
