@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 
 #include "harness/history_writer.h"
 #include "harness/trial_setup.h"
+#include "tests/harness/httplib_test_server.h"
 
 namespace racecheck {
 namespace {
@@ -59,13 +61,10 @@ class FakeBank {
       res.set_content(json({{"id", id}, {"balance", it->second}}).dump(), "application/json");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_.emplace(server_, port_);
     for (int i = 0; i < 500 && !server_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  ~FakeBank() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeBank() { thread_.reset(); }  // stops the server promptly (tests/harness/httplib_test_server.h)
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   void set_balance(const std::string& id, std::int64_t b) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -93,7 +92,7 @@ class FakeBank {
 
  private:
   httplib::Server server_;
-  std::thread thread_;
+  std::optional<test::ServerThread> thread_;
   int port_ = 0;
   std::mutex mu_;
   std::map<std::string, std::int64_t> accounts_;
