@@ -13,6 +13,7 @@
 #include "harness/history_writer.h"
 #include "harness/trial_setup.h"
 #include "tests/harness/httplib_test_server.h"
+#include "tests/harness/refusing_port.h"
 
 namespace racecheck {
 namespace {
@@ -215,19 +216,14 @@ TEST_F(TrialSetupTest, MissingCaptureIsASetupError) {
 }
 
 TEST_F(TrialSetupTest, UnreachableTargetIsASetupError) {
-  // A port that was just free: bind, note it, close.
-  int port;
-  {
-    httplib::Server probe;
-    port = probe.bind_to_any_port("127.0.0.1");
-  }
-  Spec spec = parse_spec(bank_spec("http://127.0.0.1:" + std::to_string(port)), "bank.json");
+  test::RefusingPort port;
+  Spec spec = parse_spec(bank_spec(port.base_url()), "bank.json");
   try {
     run_trial_setup(spec, 1, nullptr);
     FAIL();
   } catch (const SetupError& e) {
     EXPECT_EQ(e.step, "setup #0 (reset)");
-    EXPECT_FALSE(e.problem.empty());
+    EXPECT_NE(e.problem.find("connection refused"), std::string::npos) << e.problem;
     EXPECT_EQ(e.problem.find("tok-123"), std::string::npos);
   }
 }
@@ -284,12 +280,8 @@ TEST_F(TrialSetupTest, FinalReadRecordsReadOpsAndBalances) {
 TEST_F(TrialSetupTest, FinalReadOfAnUnreachableTargetIsInfo) {
   Spec spec = parse_spec(bank_spec(bank.url()), "bank.json");
   TrialSetupResult setup = run_trial_setup(spec, 1, nullptr);
-  int port;
-  {
-    httplib::Server probe;
-    port = probe.bind_to_any_port("127.0.0.1");
-  }
-  override_base_urls(spec, {"http://127.0.0.1:" + std::to_string(port)});
+  test::RefusingPort port;
+  override_base_urls(spec, {port.base_url()});
   SpecProtocol protocol(spec, setup.variables);
   MemorySink sink;
   FinalReadResult r = run_final_read(spec, protocol, 1, &sink);
@@ -297,6 +289,8 @@ TEST_F(TrialSetupTest, FinalReadOfAnUnreachableTargetIsInfo) {
   ASSERT_EQ(sink.events().size(), 2u);
   EXPECT_EQ(sink.events()[1].type, EventType::Info);
   EXPECT_EQ(sink.events()[1].status, 0);
+  // The executor's label for the same failure (harness/http_request.h), not a sentence.
+  EXPECT_EQ(sink.events()[1].error, "connection-refused");
   EXPECT_FALSE(sink.events()[1].error.empty());
 }
 
