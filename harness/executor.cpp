@@ -457,10 +457,11 @@ std::int64_t Run::next_wakeup_ns(std::int64_t now) const {
 }
 
 // Sleeps until a transfer's socket is ready or the monotonic instant wakeup_ns.
-// curl_multi_poll counts whole milliseconds: rounding down spun through every
-// sub-millisecond wait (a 1 ms retry backoff, a stagger), burning the CPU the
-// target and the other clients need; rounding up overslept. The timer fd among
-// the polled descriptors ends the wait on time; the timeout is only a backstop.
+// curl_multi_poll counts whole milliseconds: rounding down would spin through
+// every sub-millisecond wait (a 1 ms retry backoff, a stagger), burning the CPU
+// the target and the other clients need; rounding up would oversleep. The timer
+// fd among the polled descriptors ends the wait on time; the timeout is only a
+// backstop.
 void Run::wait_for_activity(std::int64_t wakeup_ns, std::int64_t now) {
   const std::int64_t wait_ns = wakeup_ns - now;
   if (wait_ns <= 0) {

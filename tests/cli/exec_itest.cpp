@@ -29,41 +29,12 @@ using nlohmann::json;
 
 const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
 
-// The misbehaving server's bank (tests/cli/misbehaving_server.h): one account of
-// 100, withdraw and read, the final read at instance 0.
+// The misbehaving server's bank (tests/cli/misbehaving_server.h) with a request
+// timeout and a distribution of ops over the instances.
 json bank_spec(int timeout_ms, const std::string& distribution) {
-  return {
-      {"name", "exec bank"},
-      {"base_urls", {"http://127.0.0.1:9"}},  // replaced by --target
-      {"distribution", distribution},
-      {"request", {{"timeout_ms", timeout_ms}}},
-      {"accounts",
-       {{"count", 1},
-        {"initial_balance", 100},
-        {"setup",
-         {{{"name", "create account"},
-           {"method", "POST"},
-           {"path", "/accounts"},
-           {"body", {{"balance", "{initial_balance}"}}},
-           {"expect_status", 201},
-           {"capture", {{"id", "/id"}}}}}},
-        {"id", "{id}"}}},
-      {"operations",
-       {{"withdraw",
-         {{"method", "POST"},
-          {"path", "/accounts/{account}/withdraw"},
-          {"body", {{"amount", "{amount}"}}},
-          {"classify",
-           {{{"status", {200, 299}}, {"outcome", "ok"}},
-            {{"status", 409}, {"outcome", "fail"}, {"error", "insufficient-funds"}}}},
-          {"extract", {{"balance", "/balance"}}}}},
-        {"read",
-         {{"method", "GET"},
-          {"path", "/accounts/{account}"},
-          {"classify", {{{"status", 200}, {"outcome", "ok"}}}},
-          {"extract", {{"balance", "/balance"}}}}}}},
-      {"final_read", {{"operation", "read"}, {"instance", 0}}},
-      {"model", "account"}};
+  json spec = misbehaving_bank_spec(timeout_ms);
+  spec["distribution"] = distribution;
+  return spec;
 }
 
 // One client, `ops` withdrawals of 1 from account 0, released as a burst.
