@@ -1,24 +1,30 @@
-// `racecheck exec SPEC SCENARIO --history H.jsonl [--target URL]...`: runs one
-// saved scenario against the target once (setup, the scenario, the final read),
-// streams the history to H.jsonl and prints what the executor saw. No checking:
-// `racecheck check H.jsonl` does that.
+// `racecheck exec SPEC SCENARIO --history H.jsonl [--target URL]... [--seed N]`:
+// runs one saved scenario against the target once, through the same trial
+// sequence as `racecheck run` (harness/trial_sequence.h), streams the history to
+// H.jsonl and prints what the executor saw. No checking: `racecheck check
+// H.jsonl` does that.
+#include <signal.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/run_cli.h"
 #include "harness/executor.h"
 #include "harness/exit_codes.h"
-#include "harness/local_error.h"
 #include "harness/history_writer.h"
 #include "harness/idempotency_keys.h"
-#include "cli/run_cli.h"
+#include "harness/interrupt.h"
+#include "harness/local_error.h"
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
-#include "harness/trial_setup.h"
+#include "harness/trial_sequence.h"
 
 namespace racecheck {
 namespace {
@@ -29,6 +35,7 @@ struct ExecArgs {
   std::string history_path;
   std::vector<std::string> targets;
   int accounts = 0;
+  std::optional<std::uint64_t> seed;
 };
 
 // The number of accounts a scenario needs: its largest "account" argument + 1,
@@ -54,6 +61,7 @@ std::string microseconds(std::int64_t ns) {
 int run_exec(const ExecArgs& args) {
   Spec spec;
   Scenario scenario;
+  std::optional<std::uint64_t> seed = args.seed;
   try {
     spec = load_spec_file(args.spec_path);
     if (!args.targets.empty()) apply_target_flags(spec, args.targets);
@@ -73,7 +81,11 @@ int run_exec(const ExecArgs& args) {
     std::ostringstream text;
     text << in.rdbuf();
     json j = json::parse(text.str());
-    // A saved run result holds the scenario under "minimal_scenario" or "scenario".
+    // A saved run result holds the scenario under "minimal_scenario" or "scenario",
+    // and the seed its run used: without --seed, that seed picks the instances again.
+    if (!seed && j.is_object() && j.contains("seed") && j["seed"].is_number_unsigned()) {
+      seed = j["seed"].get<std::uint64_t>();
+    }
     if (j.is_object() && !j.contains("clients")) {
       if (j.contains("minimal_scenario")) j = j["minimal_scenario"];
       else if (j.contains("scenario")) j = j["scenario"];
@@ -105,38 +117,31 @@ int run_exec(const ExecArgs& args) {
   // goes on, so what the executor saw is still printed.
   auto sink = std::make_unique<FailSoftSink>(*file);
 
-  // One clock for setup, scenario and final read.
-  const std::int64_t origin = monotonic_ns();
-  SequentialOptions sequential;
-  sequential.clock_ns = [origin] { return monotonic_ns() - origin; };
-  TrialSetupResult setup;
-  try {
-    setup = run_trial_setup(spec, account_count, sink.get(), sequential);
-  } catch (const SetupError& e) {
-    std::cerr << "racecheck exec: setup failed: " << e.what() << "\n";
-    return exit_code::kTarget;
-  }
-
   // A saved scenario's "key" fields are key groups: this run sends keys of its
   // own, so that a store that kept the keys of an earlier run never replays them.
   scenario = with_idempotency_keys(scenario, spec, new_run_id(), 1);
 
-  SpecProtocol protocol(spec, setup.variables);
-  ExecutorOptions options;
-  options.request_timeout_ms = spec.request_timeout_ms;
-  options.max_body_bytes = spec.max_body_bytes;
-  Executor executor(options);
-  ExecutorResult result;
+  // Ctrl-C or SIGTERM ends the requests in flight as info "interrupted" and
+  // skips the final read; the history keeps what ran (exit 5).
+  InterruptGuard interrupt;
+  TrialSequenceOptions options;
+  options.account_count = account_count;
+  options.seed = seed.value_or(0);
+  TrialSequenceResult trial;
   try {
-    result = executor.run(scenario, protocol, *sink, origin);
+    Executor executor(executor_options(spec));
+    trial = run_trial_sequence(spec, executor, scenario, *sink, options);
+  } catch (const TargetError& e) {
+    std::cerr << "racecheck exec: setup failed: " << e.what() << "\n";
+    return exit_code::kTarget;
   } catch (const LocalError& e) {
     std::cerr << "racecheck exec: this machine: " << e.what() << "\n";
     return exit_code::kLocal;
   } catch (const std::exception& e) {
     std::cerr << "racecheck exec: " << e.what() << "\n";
-    return exit_code::kUsage;
+    return exit_code::kInternal;
   }
-  const FinalReadResult final_read = run_final_read(spec, protocol, account_count, sink.get(), sequential);
+  const ExecutorResult& result = trial.exec;
 
   std::cout << "requests: " << result.requests_sent << " (" << result.requests_fully_sent << " fully sent)"
             << "  ok " << result.ok << "  fail " << result.fail << "  info " << result.info << "\n";
@@ -150,16 +155,24 @@ int run_exec(const ExecArgs& args) {
   }
   std::cout << "elapsed: " << microseconds(result.elapsed_ns) << ", new connections: " << result.new_connections
             << "\n";
-  for (std::size_t i = 0; i < final_read.balances.size(); ++i) {
-    if (final_read.balances[i]) std::cout << "account " << i << " final balance: " << *final_read.balances[i] << "\n";
+  if (trial.final_read) {
+    for (std::size_t i = 0; i < trial.final_read->balances.size(); ++i) {
+      const auto& balance = trial.final_read->balances[i];
+      if (balance) std::cout << "account " << i << " final balance: " << *balance << "\n";
+    }
   }
   std::cout << "history: " << args.history_path << "\n" << std::flush;
   if (!sink->error().empty()) {
     std::cerr << "racecheck exec: cannot write the history: " << sink->error() << "\n";
     return exit_code::kLocal;
   }
-  if (!final_read.complete()) {
-    for (const auto& p : final_read.problems) std::cerr << "racecheck exec: final read: " << p << "\n";
+  if (const int signal_number = interrupt_signal(); signal_number != 0) {
+    std::cerr << "racecheck exec: interrupted by " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+              << ": the requests in flight are info \"interrupted\", no final read was made\n";
+    return exit_code::kInterrupted;
+  }
+  if (trial.final_read && !trial.final_read->complete()) {
+    for (const auto& p : trial.final_read->problems) std::cerr << "racecheck exec: final read: " << p << "\n";
     return exit_code::kTarget;
   }
   return exit_code::kOk;
@@ -175,6 +188,9 @@ void add_exec_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--history", args->history_path, "history output (JSONL), streamed as events happen")->required();
   cmd->add_option("--target", args->targets, "base URL replacing the spec's (repeatable: one per instance)");
   cmd->add_option("--accounts", args->accounts, "number of accounts to set up (default: what the scenario uses)");
+  cmd->add_option_function<std::uint64_t>(
+      "--seed", [args](std::uint64_t s) { args->seed = s; },
+      "seed of the \"random\" distribution (default: the saved result's seed, else 0)");
   cmd->callback([args, &exit_code] { exit_code = run_exec(*args); });
 }
 

@@ -13,7 +13,7 @@
 #include <curl/curl.h>
 
 #include "harness/curl_init.h"
-#include "harness/curl_local_errors.h"
+#include "harness/http_request.h"
 #include "harness/local_error.h"
 #include "harness/spec_protocol.h"  // UnsendableRequest
 
@@ -27,8 +27,6 @@ std::int64_t monotonic_ns() {
 
 namespace {
 
-constexpr std::size_t kMaxHeaderLines = 1000;
-
 // One attempt of one op: its curl handle, the request bytes and what came back.
 struct Transfer {
   int client = 0;
@@ -38,10 +36,8 @@ struct Transfer {
   const ScenarioOp* op = nullptr;
 
   CURL* easy = nullptr;
-  curl_slist* header_list = nullptr;
-  std::string method;
-  std::string url;
-  std::string body;
+  HttpRequest request;
+  CurlExchange exchange;    // headers, body and errors of the response; exchange.discard_response = lose
   std::size_t body_offset = 0;  // held body: bytes handed to libcurl by the read callback
   bool bodyless = false;
 
@@ -49,25 +45,20 @@ struct Transfer {
   bool parked = false;      // the read callback paused at the last byte
   bool released = false;
   bool in_multi = false;
-  bool lose = false;        // abandon after the request is fully sent
-  bool lost = false;        // the response started arriving; it is read and dropped unseen
+  bool lose = false;        // abandon after the request is fully sent; its response is read and dropped unseen
   bool invoke_recorded = false;
   std::string not_sent;     // why the request could not be sent (UnsendableRequest); no handle then
 
   std::int64_t invoke_ns = 0;
   std::int64_t last_byte_ns = -1;
   std::int64_t deadline_ns = 0;
-
-  HttpResponse response;
-  std::size_t max_body_bytes = 0;
-  char error_buffer[CURL_ERROR_SIZE] = {0};
-  int socket_errno = 0;     // errno of a socket(2) that failed (open_socket_keeping_errno)
 };
 
 std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const std::size_t room = size * count;
-  const std::size_t remaining = t->body.size() - t->body_offset;
+  const std::string& body = t->request.body;
+  const std::size_t remaining = body.size() - t->body_offset;
   if (remaining == 0) return 0;
   std::size_t limit = remaining;
   if (t->held && !t->released) {
@@ -78,84 +69,22 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
     limit = remaining - 1;
   }
   const std::size_t n = std::min(room, limit);
-  std::memcpy(buffer, t->body.data() + t->body_offset, n);
+  std::memcpy(buffer, body.data() + t->body_offset, n);
   t->body_offset += n;
   // Handed to libcurl, which writes it to the socket in this same perform pass.
-  if (t->body_offset == t->body.size()) t->last_byte_ns = monotonic_ns();
-  return n;
-}
-
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
-}
-
-std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const std::size_t n = size * count;
-  if (t->lose) {
-    // The response is starting: the server did the work. The client "never
-    // learns" the outcome: the response is read to its end and dropped, so the
-    // connection stays open for the next request (aborting here closed it, and
-    // every lost response cost a new connection).
-    t->lost = true;
-    return n;
-  }
-  std::string_view line(data, n);
-  if (line.rfind("HTTP/", 0) == 0) {
-    t->response.headers.clear();
-    return n;
-  }
-  const auto colon = line.find(':');
-  if (colon != std::string_view::npos && t->response.headers.size() < kMaxHeaderLines) {
-    t->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
-  }
-  return n;
-}
-
-std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const std::size_t n = size * count;
-  if (t->lose) {
-    t->lost = true;
-    return n;
-  }
-  std::string& body = t->response.body;
-  const std::size_t room = t->max_body_bytes > body.size() ? t->max_body_bytes - body.size() : 0;
-  if (n > room) t->response.body_truncated = true;
-  body.append(data, std::min(n, room));
+  if (t->body_offset == body.size()) t->last_byte_ns = monotonic_ns();
   return n;
 }
 
 // Requests not held by a byte: libcurl calls this on the reused or new
 // connection right before it writes the request; a request under 64 KiB
 // (header and body from memory) goes out in that one write, so this is when it
-// was sent. A debug callback would see the bytes leave, but it needs
-// CURLOPT_VERBOSE, and libcurl then formats every info line it has: about a
-// fifth of the load generator's CPU per request in the throughput benchmark
-// (45 -> 35 us/request without it).
+// was sent. (A debug callback would see the bytes leave, but it needs
+// CURLOPT_VERBOSE, and libcurl then formats every info line it has.)
 int on_prereq(void* user, char*, char*, int, int) {
   auto* t = static_cast<Transfer*>(user);
   t->last_byte_ns = monotonic_ns();
   return CURL_PREREQFUNC_OK;
-}
-
-std::string transport_error_name(CURLcode code) {
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return "timeout";
-    case CURLE_COULDNT_CONNECT: return "connection-refused";
-    case CURLE_COULDNT_RESOLVE_HOST: return "cannot-resolve-host";
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR: return "connection-reset";
-    case CURLE_GOT_NOTHING: return "empty-reply";
-    case CURLE_PARTIAL_FILE: return "partial-response";
-    // Bytes that are not an HTTP response (libcurl refuses HTTP/0.9 bodies).
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_UNSUPPORTED_PROTOCOL: return "not-http";
-    default: return "transport-error";
-  }
 }
 
 EventType event_type_of(Outcome o) {
@@ -202,9 +131,8 @@ struct Executor::Impl {
 
   ExecutorOptions options;
   CURLM* multi = nullptr;
-  // Easy handles of finished transfers, reset and ready for the next one: a new
-  // handle per request (curl_easy_init + curl_easy_cleanup, their allocations)
-  // showed up in the throughput benchmark's profile (bench/throughput).
+  // Easy handles of finished transfers, reset and ready for the next one: a
+  // handle per request would cost its allocations on every request.
   std::vector<CURL*> idle_easy;
   // Wakes curl_multi_poll at the executor's own next deadline (a client's due
   // time, a retry backoff, a stagger) with microsecond precision.
@@ -212,32 +140,6 @@ struct Executor::Impl {
 };
 
 namespace {
-
-// Holds the sink's batch open for one pass of the event loop (one write(2) of
-// a file sink per pass); close() ends it and reports a write error, the
-// destructor ends it quietly when an exception is already on its way.
-class SinkBatch {
- public:
-  explicit SinkBatch(HistorySink& sink) : sink_(sink) { sink_.begin_batch(); }
-  ~SinkBatch() {
-    if (!open_) return;
-    try {
-      sink_.end_batch();
-    } catch (const std::exception&) {
-      // The exception already propagating says what went wrong first.
-    }
-  }
-  SinkBatch(const SinkBatch&) = delete;
-  SinkBatch& operator=(const SinkBatch&) = delete;
-  void close() {
-    open_ = false;
-    sink_.end_batch();
-  }
-
- private:
-  HistorySink& sink_;
-  bool open_ = true;
-};
 
 // The state of one run; its destructor releases every handle still open, so an
 // exception (protocol, sink) leaves the Executor reusable.
@@ -322,13 +224,12 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
     t->invoke_ns = monotonic_ns();
     return t;
   }
-  t->method = std::move(request.method);
-  t->url = std::move(request.url);
-  t->body = std::move(request.body);
-  t->bodyless = t->body.empty();
+  t->request = std::move(request);
+  t->bodyless = t->request.body.empty();
   t->held = held && !t->bodyless;
   t->lose = op.lose_response && c.attempt == 1;
-  t->max_body_bytes = options_.max_body_bytes;
+  t->exchange.max_body_bytes = options_.max_body_bytes;
+  t->exchange.discard_response = t->lose;
 
   CURL* h = nullptr;
   if (!idle_easy_.empty()) {
@@ -339,61 +240,21 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
     if (h == nullptr) throw LocalError("curl_easy_init failed (out of memory)");
   }
   t->easy = h;
-  for (const auto& [name, value] : request.headers) {
-    t->header_list = curl_slist_append(t->header_list, (name + ": " + value).c_str());
-  }
-  // No "Expect: 100-continue": a server that ignores it would stall the request.
-  t->header_list = curl_slist_append(t->header_list, "Expect:");
-
-  curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
-  curl_easy_setopt(h, CURLOPT_URL, t->url.c_str());
-  // Only HTTP(S), even if a URL slipped past validation, and never follow redirects elsewhere.
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
+  EasyOptions easy_options;
+  easy_options.connect_timeout_ms = options_.connect_timeout_ms;
   // Our own deadlines decide "timeout" (libcurl's keeps running while a transfer
   // is parked); this is only a backstop.
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(options_.request_timeout_ms + options_.burst_park_timeout_ms + 1000));
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->header_list);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error_buffer);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, t.get());
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, t.get());
-  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket_keeping_errno);
-  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &t->socket_errno);
-
-  if (t->bodyless) {
-    if (t->method == "GET") {
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    } else if (t->method == "HEAD") {
-      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    } else if (t->method == "POST") {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-    } else {
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method.c_str());
-    }
-    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
-    curl_easy_setopt(h, CURLOPT_PREREQDATA, t.get());
-  } else if (!t->held) {
-    // Body from memory: libcurl appends a body under 64 KiB to the request
-    // header and sends both in one write, where the read callback costs a
-    // second write (and a second segment for the server to read) per request.
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, t->body.data());
-    if (t->method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method.c_str());
-    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
-    curl_easy_setopt(h, CURLOPT_PREREQDATA, t.get());
-  } else {
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
+  easy_options.timeout_ms = options_.request_timeout_ms + options_.burst_park_timeout_ms + 1000;
+  easy_options.tcp_nodelay = true;
+  easy_options.body_source = t->held ? BodySource::Callback : BodySource::Memory;
+  configure_easy(h, t->request, t->exchange, easy_options);
+  curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
+  if (t->held) {
     curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(h, CURLOPT_READDATA, t.get());
-    if (t->method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->method.c_str());
+  } else {
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, t.get());
   }
 
   c.busy = true;
@@ -421,10 +282,7 @@ void Run::release_handle(Transfer& t) {
     t.easy = nullptr;
     t.in_multi = false;
   }
-  if (t.header_list != nullptr) {
-    curl_slist_free_all(t.header_list);
-    t.header_list = nullptr;
-  }
+  t.exchange.release_headers();
 }
 
 // The invoke event is written once the request's last byte is out (so it can
@@ -467,9 +325,9 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
   e.attempt = t.attempt;
   e.instance = t.instance;
   if (with_response) {
-    e.status = t.response.status;
-    e.body = std::move(t.response.body);  // the transfer ends here
-    e.body_truncated = t.response.body_truncated;
+    e.status = t.exchange.response.status;
+    e.body = std::move(t.exchange.response.body);  // the transfer ends here
+    e.body_truncated = t.exchange.response.body_truncated;
   }
   e.error = error;
   e.time_ns = rel(now);
@@ -508,23 +366,24 @@ void Run::finish_done_message(CURL* easy, CURLcode code) {
   if (it == active_.end()) return;
   Transfer& t = **it;
   // A request that failed on this machine never reached the target: it is no
-  // outcome of the target's (not "connection-refused"), and the run stops.
+  // outcome of the target's (not "connection-refused"), and transport_failure
+  // throws LocalError, which stops the run.
+  std::string failure_reason;
   if (code != CURLE_OK) {
-    const std::string local = local_transfer_failure(easy, code, t.socket_errno, t.url, t.error_buffer);
-    if (!local.empty()) throw LocalError(local);
+    failure_reason = transport_failure(easy, code, t.exchange, t.request.url, options_.request_timeout_ms).reason;
   }
-  if (t.lose && (t.lost || code == CURLE_OK)) {
+  if (t.lose && (t.exchange.response_started || code == CURLE_OK)) {
     complete(it, Outcome::Info, "lost-response", json::object(), false);
     return;
   }
   if (code != CURLE_OK) {
-    complete(it, Outcome::Info, transport_error_name(code), json::object(), false);
+    complete(it, Outcome::Info, std::move(failure_reason), json::object(), false);
     return;
   }
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  t.response.status = static_cast<int>(status);
-  const Classification verdict = protocol_.classify(*t.op, t.response);
+  t.exchange.response.status = static_cast<int>(status);
+  const Classification verdict = protocol_.classify(*t.op, t.exchange.response);
   complete(it, verdict.outcome, verdict.error, verdict.extracted, true);
 }
 
@@ -598,10 +457,11 @@ std::int64_t Run::next_wakeup_ns(std::int64_t now) const {
 }
 
 // Sleeps until a transfer's socket is ready or the monotonic instant wakeup_ns.
-// curl_multi_poll counts whole milliseconds: rounding down spun through every
-// sub-millisecond wait (a 1 ms retry backoff, a stagger), burning the CPU the
-// target and the other clients need; rounding up overslept. The timer fd among
-// the polled descriptors ends the wait on time; the timeout is only a backstop.
+// curl_multi_poll counts whole milliseconds: rounding down would spin through
+// every sub-millisecond wait (a 1 ms retry backoff, a stagger), burning the CPU
+// the target and the other clients need; rounding up would oversleep. The timer
+// fd among the polled descriptors ends the wait on time; the timeout is only a
+// backstop.
 void Run::wait_for_activity(std::int64_t wakeup_ns, std::int64_t now) {
   const std::int64_t wait_ns = wakeup_ns - now;
   if (wait_ns <= 0) {

@@ -2,6 +2,7 @@
 // (0, 1, 2, ... in append order), so a tee of sinks agrees on indices.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,33 @@ class HistorySink {
   // per event. Sinks that record at once ignore both.
   virtual void begin_batch() {}
   virtual void end_batch() {}
+};
+
+// Holds the sink's batch open for a scope (the executor: one pass of its event
+// loop, so one write(2) of a file sink per pass); close() ends it and reports a
+// write error, the destructor ends it quietly when an exception is already on
+// its way.
+class SinkBatch {
+ public:
+  explicit SinkBatch(HistorySink& sink) : sink_(sink) { sink_.begin_batch(); }
+  ~SinkBatch() {
+    if (!open_) return;
+    try {
+      sink_.end_batch();
+    } catch (const std::exception&) {
+      // The exception already propagating says what went wrong first.
+    }
+  }
+  SinkBatch(const SinkBatch&) = delete;
+  SinkBatch& operator=(const SinkBatch&) = delete;
+  void close() {
+    open_ = false;
+    sink_.end_batch();
+  }
+
+ private:
+  HistorySink& sink_;
+  bool open_ = true;
 };
 
 // One JSONL line per event, written whole with one write(2) as soon as it is

@@ -8,7 +8,8 @@
 
 namespace racecheck {
 
-// Never throws for transport problems: they come back in transport_error.
+// Never throws for transport problems: they come back in transport_error (the
+// history's reason) and transport_detail (for messages).
 // Throws LocalError (harness/local_error.h) when the request failed on this
 // machine (out of descriptors or memory, a host name that does not resolve).
 HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t max_body_bytes);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/spec.h"
+#include "util/text.h"
 
 namespace racecheck {
 
@@ -14,11 +15,6 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 bool contains_text(const std::string& haystack, const std::string& needle) {
   return lower(haystack).find(needle) != std::string::npos;

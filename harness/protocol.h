@@ -26,7 +26,10 @@ struct HttpResponse {
   Headers headers;
   std::string body;           // at most the executor's body cap
   bool body_truncated = false;
-  std::string transport_error;  // "" when a response arrived; else "timeout", "connection refused", ...
+  // "" when a response arrived; else the reason no response did, as a history
+  // labels it ("timeout", "connection-refused", ...: harness/http_request.h)
+  std::string transport_error;
+  std::string transport_detail;  // the same for a message: "connection refused to http://..."
 };
 
 struct Classification {

@@ -119,7 +119,7 @@ class RunRecorder {
     ++stats_.trials;
     stats_.requests += t.exec.requests_sent;
     for (auto ns : t.exec.latencies_ns) {
-      if (stats_.latencies_ms.size() < kMaxLatencySamples) stats_.latencies_ms.push_back(ns / 1e6);
+      if (stats_.latencies_ms.size() < kMaxLatencySamples) stats_.latencies_ms.push_back(static_cast<double>(ns) / 1e6);
     }
     bool judged = false;
     for (const auto& e : t.events) {
@@ -491,15 +491,15 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
     // and the minimal's) come from fresh re-runs made by run_property.
     const auto minimal = std::static_pointer_cast<TrialEvidence>(out.property.minimal_failure->evidence);
     fill_evidence(out.report, spec, *minimal);
-    const PropertyRunResult& p = out.property;
-    out.report.repro_runs = p.minimal_runs;
-    out.report.repro_failures = p.minimal_failures;
-    if (p.kept_shrinks > 0) {  // otherwise the minimal is the original: one rate says it
-      out.report.original_repro_runs = p.original_runs;
-      out.report.original_repro_failures = p.original_failures;
+    const PropertyRunResult& property = out.property;
+    out.report.repro_runs = property.minimal_runs;
+    out.report.repro_failures = property.minimal_failures;
+    if (property.kept_shrinks > 0) {  // otherwise the minimal is the original: one rate says it
+      out.report.original_repro_runs = property.original_runs;
+      out.report.original_repro_failures = property.original_failures;
     }
-    out.report.violation_signature = p.signature;
-    out.report.shrink_note = p.shrink_note;
+    out.report.violation_signature = property.signature;
+    out.report.shrink_note = property.shrink_note;
   } else if (last) {
     fill_evidence(out.report, spec, *last);
     out.report.minimal_scenario = nullptr;  // nothing failed: there is no minimal scenario

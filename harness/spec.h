@@ -185,7 +185,6 @@ struct Spec {
   const OperationSpec* find_operation(const std::string& name) const;  // nullptr if absent
   // Every secret value: a report writer replaces each occurrence with "[secret]".
   std::vector<std::string> secret_values() const;
-  bool is_secret_header(const std::string& header_name) const;  // case-insensitive
 };
 
 // Throws SpecError. JSON syntax errors name the file, line and column. Prints
@@ -206,9 +205,5 @@ std::vector<std::string> template_placeholders(const std::string& text);
 // An argument the generator draws from a small pool of names ("name", "user",
 // "username") rather than from the integer amount range.
 bool is_name_argument(const std::string& argument);
-
-// Removes the volatile fields (JSON pointers) from a JSON body; a body that is
-// not JSON is returned unchanged. Used to compare replayed responses.
-std::string strip_volatile_fields(const std::string& body, const std::vector<std::string>& pointers);
 
 }  // namespace racecheck

@@ -5,20 +5,10 @@
 
 #include "harness/history_writer.h"
 #include "harness/idempotency_keys.h"
-#include "harness/interrupt.h"
 #include "harness/spec_protocol.h"
-#include "harness/trial_setup.h"
 
 namespace racecheck {
 namespace {
-
-ExecutorOptions executor_options(const Spec& spec) {
-  ExecutorOptions o;
-  o.request_timeout_ms = spec.request_timeout_ms;
-  o.max_body_bytes = spec.max_body_bytes;
-  o.stop_requested = [] { return interrupt_signal() != 0; };  // 0 unless an InterruptGuard's handler ran
-  return o;
-}
 
 std::vector<std::string> volatile_fields(const Spec& spec) {
   std::vector<std::string> v;
@@ -65,36 +55,15 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   if (history_guard_ && history_error().empty()) sinks.push_back(history_guard_.get());
   TeeSink sink(sinks);
 
-  const std::int64_t origin = monotonic_ns();
-  SequentialOptions seq;
-  seq.clock_ns = [origin] { return monotonic_ns() - origin; };
-
-  TrialSetupResult setup;
-  std::int64_t phase_start = monotonic_ns();
-  try {
-    setup = run_trial_setup(spec_, account_count_, &sink, seq);
-  } catch (const SetupError& e) {
-    throw TargetError(e.what());
-  }
-  t.variables = setup.variables;
-  t.timings.setup_ns = monotonic_ns() - phase_start;
-  SpecProtocol protocol(spec_, setup.variables, seed_);
-
-  phase_start = monotonic_ns();
-  t.exec = executor_.run(t.sent_scenario, protocol, sink, origin);  // one clock for setup, burst, final read
-  t.timings.scenario_ns = monotonic_ns() - phase_start;
-
-  // Final reads (if the spec has one): their own process, after every client. An
-  // incomplete final read leaves conservation Skipped, never Pass.
-  phase_start = monotonic_ns();
-  bool final_balances_known = false;
-  // After SIGINT/SIGTERM the final read is not made: against a hanging target
-  // it would wait out its timeout, and the run is stopping.
-  if (!t.exec.interrupted && spec_.find_operation(spec_.final_read) != nullptr) {
-    seq.process = -2;
-    final_balances_known = run_final_read(spec_, protocol, account_count_, &sink, seq).complete();
-  }
-  t.timings.final_read_ns = monotonic_ns() - phase_start;
+  TrialSequenceOptions sequence;
+  sequence.account_count = account_count_;
+  sequence.seed = seed_;
+  TrialSequenceResult steps = run_trial_sequence(spec_, executor_, t.sent_scenario, sink, sequence);
+  t.variables = std::move(steps.variables);
+  t.exec = std::move(steps.exec);
+  t.timings = steps.timings;
+  // An incomplete final read leaves conservation Skipped, never Pass.
+  const bool final_balances_known = steps.final_read && steps.final_read->complete();
 
   t.events = memory.take_events();
   CheckOptions check;
@@ -104,7 +73,7 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   check.not_executed_errors = spec_.idempotency.not_executed;
   check.replay_refusals = spec_.idempotency.replay_refusals;
   check.budget_ms = check_budget_ms_;
-  phase_start = monotonic_ns();
+  const std::int64_t check_start = monotonic_ns();
   try {
     t.report = check_history(t.events, check);
   } catch (const ModelInputError& e) {
@@ -117,7 +86,7 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
     v.summary = std::string("not checked: ") + e.what() + " (the response does not fit model " + spec_.model + ")";
     t.report.verdicts = {std::move(v)};
   }
-  t.timings.check_ns = monotonic_ns() - phase_start;
+  t.timings.check_ns = monotonic_ns() - check_start;
   // Every operation info and no final balance: the checkers pass vacuously,
   // since nothing was observed. That is not a pass.
   const bool any_determinate = std::any_of(t.events.begin(), t.events.end(), [](const Event& e) {

@@ -13,17 +13,10 @@
 #include "harness/scenario.h"
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
+#include "harness/trial_sequence.h"
 #include "properties/properties.h"
 
 namespace racecheck {
-
-// Where a trial's wall time went (CLOCK_MONOTONIC ns), for progress and bench/trials.
-struct TrialTimings {
-  std::int64_t setup_ns = 0;       // the spec's setup requests (reset, accounts)
-  std::int64_t scenario_ns = 0;    // the executor running the scenario
-  std::int64_t final_read_ns = 0;  // reading every account once quiet
-  std::int64_t check_ns = 0;       // every enabled invariant checked
-};
 
 struct TrialEvidence {
   Scenario scenario;             // as given: key groups, not keys (a replay makes its own keys)
@@ -33,11 +26,6 @@ struct TrialEvidence {
   ExecutorResult exec;
   TrialVariables variables;      // what setup captured (account ids), for the curl script
   TrialTimings timings;
-};
-
-// The target failed outside the scenario (setup or final read): exit code 3.
-struct TargetError : std::runtime_error {
-  using std::runtime_error::runtime_error;
 };
 
 class TrialRunner {
@@ -50,8 +38,8 @@ class TrialRunner {
   TrialRunner(Spec spec, std::uint64_t seed, double check_budget_ms, std::string history_path);
   ~TrialRunner();
 
-  // Throws TargetError when setup or the final read fails, ScenarioError when the
-  // scenario does not fit the spec.
+  // Throws TargetError when setup fails, ScenarioError when the scenario does
+  // not fit the spec.
   TrialEvidence run(const Scenario& scenario);
 
   const Spec& spec() const { return spec_; }

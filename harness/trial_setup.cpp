@@ -67,7 +67,7 @@ class SetupRunner {
     }
     HttpResponse response = http_call(request, spec_.request_timeout_ms, spec_.max_body_bytes);
     const std::string where = request.method + " " + request.url;
-    if (!response.transport_error.empty()) fail(step, where, response.transport_error);
+    if (!response.transport_error.empty()) fail(step, where, response.transport_detail);
     if (!setup.expect_status.contains(response.status)) {
       fail(step, where, "status " + std::to_string(response.status) + " (expected " +
                             describe_status_set(setup.expect_status) + "), body: " + excerpt(response.body));
@@ -239,7 +239,7 @@ FinalReadResult run_final_read(const Spec& spec, const SpecProtocol& protocol, i
       balance = c.extracted["balance"].get<std::int64_t>();
     }
     if (!balance) {
-      std::string what = !response.transport_error.empty() ? response.transport_error
+      std::string what = !response.transport_error.empty() ? response.transport_detail
                          : c.outcome != Outcome::Ok
                              ? std::string(to_string(c.outcome)) + " \"" + c.error + "\" (status " +
                                    std::to_string(response.status) + ")"

@@ -25,7 +25,7 @@ struct SetupError : std::runtime_error {
   SetupError(std::string step, std::string url, std::string problem);
   std::string step;     // "setup #0 (reset)", "account 1 setup #0 (create account)", "final read of account 0"
   std::string url;
-  std::string problem;  // "connection refused", "status 500 (expected 200-299), body: ...", "no /id in the response"
+  std::string problem;  // "connection refused to http://...", "status 500 (expected 200-299), body: ...", "no /id in the response"
 };
 
 struct SequentialOptions {

@@ -2,7 +2,8 @@
 // event streamed to a JSONL file, as a real run does). C clients each send K
 // requests back to back on their keep-alive connection (a staggered scenario
 // with stagger 0); scenarios of C x K ops run back to back until the duration or
-// the request count is reached, so memory stays bounded by one scenario.
+// the request count is reached, so memory stays bounded by one scenario. The
+// first scenario warms the connections up and is not counted.
 //
 // Used by bench/throughput/run.sh (trivial keep-alive target, a GET) and
 // bench/memory/run.sh (the demo bank, 1M requests). Prints one line of
@@ -22,7 +23,7 @@
 #include "harness/history_writer.h"
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
-#include "harness/trial_setup.h"
+#include "harness/trial_sequence.h"
 
 namespace {
 
@@ -85,18 +86,6 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // Setup (the demo bank needs an account to exist); events are not recorded.
-  racecheck::TrialVariables variables;
-  if (!spec.accounts.setup.empty()) {
-    try {
-      variables = racecheck::run_trial_setup(spec, 1, nullptr).variables;
-    } catch (const std::exception& e) {
-      std::cerr << "load-bench: setup failed: " << e.what() << "\n";
-      return 3;
-    }
-  }
-  racecheck::SpecProtocol protocol(spec, variables);
-
   racecheck::Scenario scenario;
   scenario.release = racecheck::Release::Staggered;
   scenario.stagger_us = 0;
@@ -128,23 +117,31 @@ int main(int argc, char** argv) {
     temporary_history = true;
   }
 
-  racecheck::ExecutorOptions options;
+  racecheck::ExecutorOptions options = racecheck::executor_options(spec);
   options.max_connections = connections;
   racecheck::Executor executor(options);
   std::int64_t sent = 0, ok = 0, not_ok = 0, new_connections = 0;
   long rss_after_first_tenth_kb = -1;
   double seconds = 0;
-  {
+  try {
     racecheck::JsonlFileSink sink(history_path);
-    // Warm-up: open the connections (one short scenario, recorded like the rest).
-    racecheck::Scenario warmup = scenario;
-    for (auto& client : warmup.clients) client.ops.resize(std::min<std::size_t>(client.ops.size(), 4));
-    executor.run(warmup, protocol, sink);
-
-    const std::int64_t origin = racecheck::monotonic_ns();
-    const std::int64_t stop_ns = duration_s > 0 ? origin + static_cast<std::int64_t>(duration_s * 1e9) : INT64_MAX;
-    while (racecheck::monotonic_ns() < stop_ns && (total_requests <= 0 || sent < total_requests)) {
-      const racecheck::ExecutorResult r = executor.run(scenario, protocol, sink, origin);
+    // The trial sequence a run uses: setup (the demo bank needs an account to
+    // exist), the scenario again and again on the same connections, the final
+    // read if the spec has one. Its first run opens the connections and is not
+    // measured.
+    bool warm = false;
+    std::int64_t origin = 0;
+    std::int64_t stop_ns = 0;
+    racecheck::TrialSequenceOptions sequence;
+    sequence.account_count = 1;
+    sequence.run_again = [&](const racecheck::ExecutorResult& r) {
+      const std::int64_t now = racecheck::monotonic_ns();
+      if (!warm) {
+        warm = true;
+        origin = now;
+        stop_ns = duration_s > 0 ? origin + static_cast<std::int64_t>(duration_s * 1e9) : INT64_MAX;
+        return true;
+      }
       sent += r.requests_sent;
       ok += r.ok;
       not_ok += r.fail + r.info;
@@ -152,13 +149,22 @@ int main(int argc, char** argv) {
       // Peak RSS once a tenth of the run (by requests or by time) is done: if
       // memory grew with the request count, the final peak would be far above it.
       const bool tenth_by_requests = total_requests > 0 && sent >= total_requests / 10;
-      const bool tenth_by_time =
-          duration_s > 0 && racecheck::monotonic_ns() - origin >= static_cast<std::int64_t>(duration_s * 1e8);
+      const bool tenth_by_time = duration_s > 0 && now - origin >= static_cast<std::int64_t>(duration_s * 1e8);
       if (rss_after_first_tenth_kb < 0 && (tenth_by_requests || tenth_by_time)) {
         rss_after_first_tenth_kb = peak_rss_kb();
       }
-    }
-    seconds = static_cast<double>(racecheck::monotonic_ns() - origin) / 1e9;
+      seconds = static_cast<double>(now - origin) / 1e9;
+      return now < stop_ns && (total_requests <= 0 || sent < total_requests);
+    };
+    racecheck::run_trial_sequence(spec, executor, scenario, sink, sequence);
+  } catch (const racecheck::TargetError& e) {
+    std::cerr << "load-bench: setup failed: " << e.what() << "\n";
+    if (temporary_history) unlink(history_path.c_str());
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "load-bench: " << e.what() << "\n";
+    if (temporary_history) unlink(history_path.c_str());
+    return 1;
   }
   struct stat st{};
   const long long history_bytes = stat(history_path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;

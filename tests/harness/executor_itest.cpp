@@ -17,6 +17,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -29,6 +30,7 @@
 #include "properties/history.h"
 
 extern char** environ;
+#include "tests/harness/httplib_test_server.h"
 
 namespace racecheck {
 namespace {
@@ -122,7 +124,7 @@ class TestServer {
     });
     port = server_.bind_to_any_port("127.0.0.1");
     widen_listen_backlog(port);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_.emplace(server_, port);
     wait_until_serving();
   }
   // The accept loop starts only after the thread pool exists (slow under TSan):
@@ -138,10 +140,7 @@ class TestServer {
     }
     ADD_FAILURE() << "test server did not start";
   }
-  ~TestServer() {
-    server_.stop();
-    thread_.join();
-  }
+  ~TestServer() { thread_.reset(); }  // stops the server promptly (tests/harness/httplib_test_server.h)
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port); }
 
   struct Interval {
@@ -164,7 +163,7 @@ class TestServer {
 
  private:
   httplib::Server server_;
-  std::thread thread_;
+  std::optional<test::ServerThread> thread_;
   std::mutex mutex_;
 };
 

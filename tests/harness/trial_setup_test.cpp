@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -11,6 +12,8 @@
 
 #include "harness/history_writer.h"
 #include "harness/trial_setup.h"
+#include "tests/harness/httplib_test_server.h"
+#include "tests/harness/refusing_port.h"
 
 namespace racecheck {
 namespace {
@@ -59,13 +62,10 @@ class FakeBank {
       res.set_content(json({{"id", id}, {"balance", it->second}}).dump(), "application/json");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_.emplace(server_, port_);
     for (int i = 0; i < 500 && !server_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  ~FakeBank() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeBank() { thread_.reset(); }  // stops the server promptly (tests/harness/httplib_test_server.h)
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   void set_balance(const std::string& id, std::int64_t b) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -93,7 +93,7 @@ class FakeBank {
 
  private:
   httplib::Server server_;
-  std::thread thread_;
+  std::optional<test::ServerThread> thread_;
   int port_ = 0;
   std::mutex mu_;
   std::map<std::string, std::int64_t> accounts_;
@@ -216,19 +216,14 @@ TEST_F(TrialSetupTest, MissingCaptureIsASetupError) {
 }
 
 TEST_F(TrialSetupTest, UnreachableTargetIsASetupError) {
-  // A port that was just free: bind, note it, close.
-  int port;
-  {
-    httplib::Server probe;
-    port = probe.bind_to_any_port("127.0.0.1");
-  }
-  Spec spec = parse_spec(bank_spec("http://127.0.0.1:" + std::to_string(port)), "bank.json");
+  test::RefusingPort port;
+  Spec spec = parse_spec(bank_spec(port.base_url()), "bank.json");
   try {
     run_trial_setup(spec, 1, nullptr);
     FAIL();
   } catch (const SetupError& e) {
     EXPECT_EQ(e.step, "setup #0 (reset)");
-    EXPECT_FALSE(e.problem.empty());
+    EXPECT_NE(e.problem.find("connection refused"), std::string::npos) << e.problem;
     EXPECT_EQ(e.problem.find("tok-123"), std::string::npos);
   }
 }
@@ -285,12 +280,8 @@ TEST_F(TrialSetupTest, FinalReadRecordsReadOpsAndBalances) {
 TEST_F(TrialSetupTest, FinalReadOfAnUnreachableTargetIsInfo) {
   Spec spec = parse_spec(bank_spec(bank.url()), "bank.json");
   TrialSetupResult setup = run_trial_setup(spec, 1, nullptr);
-  int port;
-  {
-    httplib::Server probe;
-    port = probe.bind_to_any_port("127.0.0.1");
-  }
-  override_base_urls(spec, {"http://127.0.0.1:" + std::to_string(port)});
+  test::RefusingPort port;
+  override_base_urls(spec, {port.base_url()});
   SpecProtocol protocol(spec, setup.variables);
   MemorySink sink;
   FinalReadResult r = run_final_read(spec, protocol, 1, &sink);
@@ -298,6 +289,8 @@ TEST_F(TrialSetupTest, FinalReadOfAnUnreachableTargetIsInfo) {
   ASSERT_EQ(sink.events().size(), 2u);
   EXPECT_EQ(sink.events()[1].type, EventType::Info);
   EXPECT_EQ(sink.events()[1].status, 0);
+  // The executor's label for the same failure (harness/http_request.h), not a sentence.
+  EXPECT_EQ(sink.events()[1].error, "connection-refused");
   EXPECT_FALSE(sink.events()[1].error.empty());
 }
 
