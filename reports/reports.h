@@ -18,6 +18,7 @@
 
 #include "properties/history.h"
 #include "properties/verdict.h"
+#include "reports/shards.h"
 
 namespace racecheck {
 
@@ -55,6 +56,9 @@ struct ReportInput {
   std::string spec_path;
   std::uint64_t seed = 0;
   std::string started_at;    // ISO 8601, optional (JUnit timestamp)
+  ShardId shard;             // the part of the seed space this run searched (`run --shard I/N`)
+  std::string spec_digest;   // sha256 of the spec's canonical JSON ("": not recorded); merge compares it
+  std::vector<ShardLine> shards;  // a merged result (`racecheck merge`): every shard, missing ones too
 
   CheckReport verdicts;
   // The minimal failing trial (or the last trial when everything passed): its raw
