@@ -4,11 +4,8 @@
 // against the standalone demo bank (safe), with the budget cut to 1 s.
 #include <gtest/gtest.h>
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -18,6 +15,8 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "tests/cli/demo_target_process.h"
 
 namespace {
 
@@ -33,25 +32,12 @@ std::string sh_quoted(const std::string& s) {
   return out + "'";
 }
 
-struct Exit {
-  int code = -1;
-  std::string output;
-};
-
-Exit shell(const std::string& cmd) {
-  Exit e;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return e;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) e.output.append(buf, n);
-  const int status = pclose(p);
-  e.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return e;
-}
+using Exit = racecheck::test::ShellExit;
+using racecheck::test::shell_exit;
 
 // Every YAML document of the file, as JSON (python3-yaml's safe loader: no custom tags).
 json yaml_documents(const fs::path& file) {
-  const Exit e = shell("python3 -c " +
+  const Exit e = shell_exit("python3 -c " +
                        sh_quoted("import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))") +
                        " " + file.string());
   if (e.code != 0) return json();
@@ -83,43 +69,14 @@ std::string spec_argument(const std::string& command) {
   return std::regex_search(command, m, std::regex("^racecheck run ([^ -][^ ]*)")) ? m[1].str() : "";
 }
 
-// The bank the commands run against, started by pid and stopped by it.
-class SafeBank {
- public:
-  explicit SafeBank(const fs::path& dir) {
-    const fs::path log = dir / "bank.txt";
-    const std::string start = RACECHECK_BINARY_DIR "/targets/demo/racecheck-demo-target --balance safe "
-                              "--idempotency correct --port 0 > " + log.string() + " 2>&1 & echo $!";
-    if (FILE* p = popen(start.c_str(), "r")) {
-      if (fscanf(p, "%d", &pid_) != 1) pid_ = 0;
-      pclose(p);
-    }
-    for (int i = 0; i < 600 && url.empty() && pid_ > 0; ++i) {  // at most 30 s
-      std::ifstream in(log);
-      std::string line;
-      if (std::getline(in, line) && line.rfind("listening on ", 0) == 0) url = line.substr(13);
-      else usleep(50000);
-    }
-  }
-  ~SafeBank() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  std::string url;
-
- private:
-  int pid_ = 0;
-};
-
 class CiExamples : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("racecheck-ci-itest-" + std::to_string(getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_ / "work");
-    bank_ = std::make_unique<SafeBank>(dir_);
-    ASSERT_FALSE(bank_->url.empty()) << "the demo bank did not start";
+    bank_ = std::make_unique<racecheck::test::DemoTargetProcess>("safe", dir_);
+    ASSERT_FALSE(bank_->url().empty()) << "the demo bank did not start";
   }
   void TearDown() override {
     bank_.reset();
@@ -137,7 +94,7 @@ class CiExamples : public ::testing::Test {
     std::string cmd = "cd " + sh_quoted(work().string()) + " && env -u RACECHECK_SHARD -u RACECHECK_SHARD_TOTAL "
                       "-u JOB_COMPLETION_INDEX -u CI_NODE_INDEX -u CI_NODE_TOTAL PATH=" RACECHECK_BINARY_DIR "/cli:$PATH";
     for (const auto& [name, value] : env) cmd += " " + name + "=" + sh_quoted(value);
-    return shell(cmd + " timeout -s KILL 60 sh -c " + sh_quoted(line));
+    return shell_exit(cmd + " timeout -s KILL 60 sh -c " + sh_quoted(line));
   }
 
   // The example's shards, then its merge; the merged result must hold every shard, passing.
@@ -162,7 +119,7 @@ class CiExamples : public ::testing::Test {
     for (int i = 1; i <= shards; ++i) {
       const std::set<fs::path> before = json_files();
       Env env = shard_env(i);
-      env["TARGET_URL"] = bank_->url;
+      env["TARGET_URL"] = bank_->url();
       const Exit e = run_line(runs[0], env, expressions(i));
       EXPECT_EQ(e.code, 0) << runs[0] << "\n" << e.output;
       for (const fs::path& p : json_files())
@@ -198,7 +155,7 @@ class CiExamples : public ::testing::Test {
   fs::path work() const { return dir_ / "work"; }
 
   fs::path dir_;
-  std::unique_ptr<SafeBank> bank_;
+  std::unique_ptr<racecheck::test::DemoTargetProcess> bank_;
 };
 
 TEST_F(CiExamples, DocsCiMdShowsEachExample) {

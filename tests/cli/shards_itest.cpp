@@ -4,17 +4,15 @@
 // merge's refusals. Every process is bounded by its budget and a hard timeout.
 #include <gtest/gtest.h>
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "tests/cli/demo_target_process.h"
 
 namespace {
 
@@ -22,24 +20,14 @@ namespace fs = std::filesystem;
 const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
 const std::string kSpec = RACECHECK_SOURCE_DIR "/targets/demo/spec.json";
 
-struct Exit {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using Exit = racecheck::test::ShellExit;
 
 // `env` (VAR=value ...) is the shard environment; the one this test runs in
 // (a CI job of its own) is not passed on. `args` follow racecheck.
 Exit racecheck(const std::string& args, const std::string& env = "", int limit_s = 60) {
-  const std::string cmd = "env -u RACECHECK_SHARD -u RACECHECK_SHARD_TOTAL -u JOB_COMPLETION_INDEX -u CI_NODE_INDEX "
-                          "-u CI_NODE_TOTAL " + env + " timeout -s KILL " + std::to_string(limit_s) + " " + kRacecheck + " " + args + " 2>&1";
-  Exit e;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return e;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) e.output.append(buf, n);
-  const int status = pclose(p);
-  e.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return e;
+  return racecheck::test::shell_exit("env -u RACECHECK_SHARD -u RACECHECK_SHARD_TOTAL -u JOB_COMPLETION_INDEX "
+                                     "-u CI_NODE_INDEX -u CI_NODE_TOTAL " + env + " timeout -s KILL " +
+                                     std::to_string(limit_s) + " " + kRacecheck + " " + args);
 }
 
 nlohmann::json load(const fs::path& p) {
@@ -49,35 +37,7 @@ nlohmann::json load(const fs::path& p) {
 
 void save(const fs::path& p, const nlohmann::json& j) { std::ofstream(p) << j.dump(2); }
 
-// One standalone demo bank, started by pid and stopped by it.
-class Bank {
- public:
-  Bank(const std::string& balance, const fs::path& dir) {
-    const fs::path log = dir / ("bank-" + balance + ".txt");
-    const std::string start = RACECHECK_BINARY_DIR "/targets/demo/racecheck-demo-target --balance " + balance +
-                              " --idempotency correct --port 0 > " + log.string() + " 2>&1 & echo $!";
-    if (FILE* p = popen(start.c_str(), "r")) {
-      if (fscanf(p, "%d", &pid_) != 1) pid_ = 0;
-      pclose(p);
-    }
-    for (int i = 0; i < 600 && url_.empty() && pid_ > 0; ++i) {  // at most 30 s
-      std::ifstream in(log);
-      std::string line;
-      if (std::getline(in, line) && line.rfind("listening on ", 0) == 0) url_ = line.substr(13);
-      else usleep(50000);
-    }
-  }
-  ~Bank() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  int pid_ = 0;
-  std::string url_;
-};
+using Bank = racecheck::test::DemoTargetProcess;
 
 class Shards : public ::testing::Test {
  protected:
@@ -253,7 +213,9 @@ TEST_F(Shards, ShardFromTheEnvironmentAndItsErrors) {
                                  " --json " + json.string(),
                              c.env);
     EXPECT_EQ(e.code, c.code) << c.env << " " << c.flags << "\n" << e.output;
-    if (!c.says.empty()) EXPECT_NE(e.output.find(c.says), std::string::npos) << c.env << "\n" << e.output;
+    if (!c.says.empty()) {
+      EXPECT_NE(e.output.find(c.says), std::string::npos) << c.env << "\n" << e.output;
+    }
   }
 }
 
