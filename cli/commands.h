@@ -11,6 +11,7 @@ namespace racecheck {
 void add_exec_command(CLI::App& app, int& exit_code);
 void add_check_command(CLI::App& app, int& exit_code);
 void add_init_command(CLI::App& app, int& exit_code);
+void add_merge_command(CLI::App& app, int& exit_code);
 // These record `command_line` in their reports as the command that reproduces the run.
 void add_run_command(CLI::App& app, int& exit_code, const std::string& command_line);
 void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_line);

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   racecheck::add_demo_command(app, exit_code, command_line);
   racecheck::add_replay_command(app, exit_code, command_line);
   racecheck::add_check_command(app, exit_code);
+  racecheck::add_merge_command(app, exit_code);
   racecheck::add_exec_command(app, exit_code);
   racecheck::add_init_command(app, exit_code);
   try {

@@ -2,9 +2,11 @@
 
 #include "harness/exit_codes.h"
 #include "harness/local_error.h"
+#include "harness/shard.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial.h"
 #include "racecheck_version.h"
+#include "reports/merge.h"
 #include "reports/redact.h"
 
 #include <fcntl.h>
@@ -15,11 +17,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
+#include <sstream>
 
 namespace racecheck {
 
@@ -79,6 +84,24 @@ void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags) {
   cmd->add_option("--repeat", o.repeat, "K: runs per scenario and per shrink candidate (nondeterministic targets)")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--shrink-budget", o.shrink_budget, "time for shrinking, from the first failure");
+}
+
+void add_shard_options(CLI::App* cmd, RunCliOptions& o) {
+  o.reads_shard = true;
+  cmd->add_option("--shard", o.shard,
+                  "I/N: run shard I of N, searching its own part of the seed space (`racecheck merge` joins the "
+                  "results; default: RACECHECK_SHARD, JOB_COMPLETION_INDEX, CI_NODE_INDEX/CI_NODE_TOTAL; docs/ci.md)");
+  cmd->add_option("--shard-total", o.shard_total, "N: the shard count, for a JOB_COMPLETION_INDEX (Kubernetes Indexed Job)")
+      ->check(CLI::Range(1, kMaxShards));
+}
+
+std::string spec_file_digest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json spec = nlohmann::json::parse(text.str(), nullptr, false);
+  // The loader has read this file already; one that changed since is not recorded.
+  return spec.is_discarded() ? "" : spec_digest(spec);
 }
 
 double parse_duration_s(const std::string& text, const std::string& flag, bool allow_zero) {
@@ -176,6 +199,23 @@ RunOptions make_run_options(const RunCliOptions& o, const Spec& spec, const std:
   // The reproduce command always names the seed that was used.
   r.command = command;
   if (!o.seed_given) r.command += " --seed " + std::to_string(r.seed);
+  if (o.reads_shard) {
+    ShardSelection selected;
+    try {
+      selected = resolve_shard(o.shard, o.shard_total, [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        return value ? std::optional<std::string>(value) : std::nullopt;
+      });
+    } catch (const ShardError& e) {
+      throw CLI::ValidationError(e.source, e.reason);
+    }
+    r.shard = selected.shard;
+    // A shard read from the environment is named in the reproduce command too.
+    if (!selected.source.empty() && selected.source != "--shard") {
+      r.command += " --shard " + to_string(selected.shard);
+      if (!o.quiet) std::cerr << "racecheck: shard " << to_string(selected.shard) << " (from " << selected.source << ")\n";
+    }
+  }
   check_history_path(o.history);
   check_descriptor_room(spec);
   if (!o.quiet) {

@@ -25,6 +25,10 @@ struct RunCliOptions {
   std::string history, html, junit, json;
   bool quiet = false;
   int min_ok = 1;                     // --min-ok: the evidence rule (RunOptions::min_ok)
+  // `run` only (add_shard_options): the flags, and the CI environment, that make it one shard of N.
+  bool reads_shard = false;
+  std::string shard;                  // --shard I/N
+  int shard_total = 0;                // --shard-total N (with JOB_COMPLETION_INDEX); 0: not given
 };
 
 // CLI11's Range and PositiveNumber let "nan" through (every comparison with NaN
@@ -41,6 +45,13 @@ void apply_target_flags(Spec& spec, const std::vector<std::string>& targets);
 
 // Adds the shared flags to a subcommand.
 void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags);
+
+// --shard and --shard-total; make_run_options then also reads the CI
+// environment (harness/shard.h resolve_shard).
+void add_shard_options(CLI::App* cmd, RunCliOptions& o);
+
+// Hex SHA-256 of the spec file's canonical JSON (reports/merge.h spec_digest).
+std::string spec_file_digest(const std::string& path);
 
 // Parses "60s", "1.5m", "250ms", "90" (seconds). Throws CLI::ValidationError
 // naming `flag` for text that is not a duration, and for one under 1 ms

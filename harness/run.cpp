@@ -14,6 +14,7 @@
 #include "harness/generator_settings.h"
 #include "harness/interrupt.h"
 #include "harness/local_error.h"
+#include "harness/shard.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial.h"
 
@@ -254,6 +255,8 @@ ReportInput base_report(const Spec& spec, const RunOptions& options) {
   in.command = options.command;
   in.spec_path = options.spec_path;
   in.seed = options.seed;
+  in.shard = options.shard;
+  in.spec_digest = options.spec_digest;
   for (const auto& [name, value] : spec.secrets) {  // named: the curl script reads each from RACECHECK_SECRET_<NAME>
     in.secrets.push_back(value);
     in.secret_names.push_back(name);
@@ -475,7 +478,7 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
   };
 
   PropertyRunOptions p;
-  p.seed = options.seed;
+  p.seed = shard_search_seed(options.seed, options.shard);
   p.max_trials = options.max_trials;
   p.repeat = options.repeat;
   p.reproduce = options.reproduce;

@@ -30,6 +30,10 @@ struct RunOptions {
   std::string history_path;     // stream trials here (see TrialRunner)
   std::string command;          // the command line that reproduces this run
   std::string spec_path;
+  std::string spec_digest;      // recorded in the result: `racecheck merge` refuses results of other specs
+  // Which part of the seed space this run searches (harness/shard.h); the
+  // trials use `seed` itself, so a shard's counterexample replays with it.
+  ShardId shard;
   std::ostream* progress = nullptr;  // live progress (a TTY gets one rewritten line)
   bool progress_tty = false;
   // SIGINT/SIGTERM stop the run between trials (harness/interrupt.h); the outcome

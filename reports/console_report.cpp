@@ -50,7 +50,7 @@ std::string render_console_summary(const ReportInput& raw, bool color) {
     out += paint(" (" + std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings") + ")",
                  status_colour(Status::Warn), color);
   if (!in.target.empty()) out += "  target " + in.target;
-  out += "  seed " + std::to_string(in.seed) + "\n";
+  out += "  seed " + std::to_string(in.seed) + (in.shard.total > 1 ? "  shard " + to_string(in.shard) : "") + "\n";
   std::size_t width = 12;
   for (const auto& v : in.verdicts.verdicts) width = std::max(width, v.invariant.size() + 2);
   for (const auto& v : in.verdicts.verdicts) {
@@ -65,6 +65,7 @@ std::string render_console_summary(const ReportInput& raw, bool color) {
       out += "\n";
     }
   }
+  out += shard_lines_text(in);
   if (in.repro_runs > 0) {
     const auto [low, high] = wilson_interval(in.repro_failures, in.repro_runs);
     out += "  minimal scenario failed " + std::to_string(in.repro_failures) + "/" + std::to_string(in.repro_runs) +

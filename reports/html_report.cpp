@@ -415,9 +415,11 @@ std::string render_html(const ReportInput& raw) {
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   out += "<header class=\"top\"><span class=\"badge " + status_class(overall) + "\">" + upper + "</span><div><h1>" +
          html_escape(in.title) + "</h1><div class=\"meta\">target <code>" + html_escape(in.target) + "</code> &middot; seed <code>" +
-         std::to_string(in.seed) + "</code>" + (in.started_at.empty() ? "" : " &middot; " + html_escape(in.started_at)) +
+         std::to_string(in.seed) + "</code>" +
+         (in.shard.total > 1 ? " &middot; shard <code>" + to_string(in.shard) + "</code>" : "") + (in.started_at.empty() ? "" : " &middot; " + html_escape(in.started_at)) +
          " &middot; " + std::to_string(in.ops.size()) + " requests in the shown history</div></div></header>\n<main>\n";
   out += verdicts_section(in);
+  out += shards_html_section(in);
   out += timeline_section();
   out += linearizability_section(in);
   out += scenario_section(in, curl_script);

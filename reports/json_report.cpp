@@ -142,6 +142,7 @@ json render_json(const ReportInput& raw) {
       {"burst_spread_ns", in.burst_spread_ns},
       {"history", history},
   };
+  add_shard_fields(result, in);
   // Last guard: no secret, in any encoding, survives anywhere in the document.
   return redactor.value_secrets_only(result);
 }
@@ -165,6 +166,7 @@ ReportInput parse_result_json(const json& j) {
   }
   in.minimal_scenario = member(j, "", "minimal_scenario");
   in.burst_spread_ns = optional_field<std::int64_t>(j, "", "burst_spread_ns", -1);
+  read_shard_fields(j, in);
 
   const json& verdicts = member(j, "", "verdicts");
   if (!verdicts.is_array()) throw ResultFormatError("/verdicts", "expected an array");

@@ -106,10 +106,11 @@ std::string render_suite(const ReportInput& in, SuiteCounts& counts) {
     suite += "      <property" + attr("name", "racecheck.commit") + attr("value", in.racecheck_commit) + "/>\n";
   }
   suite += "      <property" + attr("name", "seed") + attr("value", std::to_string(in.seed)) + "/>\n";
+  if (in.shard.total > 1) suite += "      <property" + attr("name", "shard") + attr("value", to_string(in.shard)) + "/>\n";
   if (!in.spec_path.empty()) suite += "      <property" + attr("name", "spec") + attr("value", in.spec_path) + "/>\n";
   if (!in.command.empty()) suite += "      <property" + attr("name", "reproduce") + attr("value", in.command) + "/>\n";
   suite += "    </properties>\n" + cases;
-  suite += "    <system-out>" + xml_escape(repro) + "</system-out>\n  </testsuite>\n";
+  suite += "    <system-out>" + xml_escape(shard_lines_text(in) + repro) + "</system-out>\n  </testsuite>\n";
   return suite;
 }
 

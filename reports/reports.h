@@ -18,6 +18,7 @@
 
 #include "properties/history.h"
 #include "properties/verdict.h"
+#include "reports/shards.h"
 
 namespace racecheck {
 
@@ -58,6 +59,9 @@ struct ReportInput {
   // The racecheck that wrote the report, filled by the command line (empty: not stated).
   std::string racecheck_version;  // e.g. "1.2.0"
   std::string racecheck_commit;   // short git commit, or "unknown"
+  ShardId shard;             // the part of the seed space this run searched (`run --shard I/N`)
+  std::string spec_digest;   // sha256 of the spec's canonical JSON ("": not recorded); merge compares it
+  std::vector<ShardLine> shards;  // a merged result (`racecheck merge`): every shard, missing ones too
 
   CheckReport verdicts;
   // The minimal failing trial (or the last trial when everything passed): its raw
