@@ -21,7 +21,7 @@ std::pair<double, double> wilson_interval(int successes, int trials) {
 double percentile(std::vector<double> samples, double p) {
   if (samples.empty()) return 0;
   std::sort(samples.begin(), samples.end());
-  const double rank = std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 * samples.size());
+  const double rank = std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(samples.size()));
   const std::size_t index = rank < 1 ? 0 : static_cast<std::size_t>(rank) - 1;
   return samples[std::min(index, samples.size() - 1)];
 }
