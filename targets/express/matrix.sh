@@ -55,12 +55,10 @@ RUN_TIMEOUT_S=$((budget_s * 3 + 90))
   || { echo "matrix.sh: npm ci failed in $HERE" >&2; exit 2; }
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$HERE/launch.sh" list)
 
-WORK=$(mktemp -d)
+. "$HERE/runs.sh"
 KEEP_RESULTS=0
 if [ -n "$OUT" ]; then KEEP_RESULTS=1; else OUT=$WORK/results; fi
 mkdir -p "$OUT"
-. "$HERE/runs.sh"
-trap express_cleanup EXIT
 
 # One summary line per round from racecheck's JSON result:
 #   <violation 0|1> <seconds to first violation or -> <clients/ops of the minimal scenario or -> <repro failures/runs or ->

@@ -1,9 +1,9 @@
 # Sourced (not run) by the scripts that start Express targets: matrix.sh,
 # tests/targets/express_race.sh and tests/targets/express_smoke.sh. With ROOT
-# (the repository) and WORK (a scratch directory the caller made) set:
-#   trap express_cleanup EXIT    stops every target whose launch.sh pid file is
-#                                in $WORK, the PostgreSQL cluster if one was
-#                                started, and removes $WORK;
+# (the repository) set, sourcing it makes WORK, a scratch directory for pid
+# files and logs, and arranges that on exit every target whose launch.sh pid
+# file is in $WORK is stopped, the PostgreSQL cluster too if one was started,
+# and $WORK is removed. Then
 #   express_postgres_for TARGET  starts the one throwaway cluster the targets
 #                                share, the first time a target needs it, and
 #                                sets its PG* environment; fails (its stderr
@@ -16,6 +16,8 @@ express_cleanup() {
   [ -n "$PGDIR" ] && "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1
   rm -rf "$WORK"
 }
+WORK=$(mktemp -d)
+trap express_cleanup EXIT
 
 express_postgres_for() {
   grep -q '"postgres"' "$EXPRESS_DIR/$1/expected.json" && [ -z "$PGDIR" ] || return 0

@@ -11,10 +11,8 @@ EXPRESS=$ROOT/targets/express
 ROUNDS=${ROUNDS:-5}
 BURST=${BURST:-16}
 
-passed=0 failed=0
-WORK=$(mktemp -d)
 . "$EXPRESS/runs.sh"
-trap express_cleanup EXIT
+passed=0 failed=0
 
 command -v node >/dev/null || { echo "express_race: node is not installed"; echo "0 passed, 1 failed"; exit 1; }
 [ -d "$EXPRESS/node_modules" ] || (cd "$EXPRESS" && timeout 1800 npm ci --no-audit --no-fund >/dev/null 2>&1) \

@@ -12,10 +12,8 @@ EXPRESS=$ROOT/targets/express
 HERE=$ROOT/tests/targets
 PER_TARGET_TIMEOUT_S=${PER_TARGET_TIMEOUT_S:-60}
 
-passed=0 failed=0
-WORK=$(mktemp -d)
 . "$EXPRESS/runs.sh"
-trap express_cleanup EXIT
+passed=0 failed=0
 
 command -v node >/dev/null || { echo "express_smoke: node is not installed (scripts/setup.sh --with node)"; echo "0 passed, 1 failed"; exit 1; }
 if [ ! -d "$EXPRESS/node_modules" ]; then
