@@ -66,15 +66,7 @@ std::string render_console_summary(const ReportInput& raw, bool color) {
     }
   }
   out += shard_lines_text(in);
-  if (in.repro_runs > 0) {
-    const auto [low, high] = wilson_interval(in.repro_failures, in.repro_runs);
-    out += "  minimal scenario failed " + std::to_string(in.repro_failures) + "/" + std::to_string(in.repro_runs) +
-           " re-runs (95% CI " + format_fixed(low * 100, 0) + "-" + format_fixed(high * 100, 0) + "%)";
-    if (in.original_repro_runs > 0)
-      out += "; original failed " + std::to_string(in.original_repro_failures) + "/" +
-             std::to_string(in.original_repro_runs);
-    out += "\n";
-  }
+  if (in.repro_runs > 0) out += "  minimal scenario " + repro_rate_text(in) + "\n";
   if (!in.violation_signature.empty()) out += "  shrunk keeping the violation " + in.violation_signature + "\n";
   if (!in.shrink_note.empty()) out += "  " + in.shrink_note + "\n";
   if (in.stats.trials > 0 || in.stats.requests > 0) {

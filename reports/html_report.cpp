@@ -24,14 +24,7 @@ using report_text::format_duration_ns;
 using report_text::format_fixed;
 using report_text::html_escape;
 
-std::string outcome_name(Outcome o) {
-  switch (o) {
-    case Outcome::Ok: return "ok";
-    case Outcome::Fail: return "fail";
-    case Outcome::Info: return "info";
-  }
-  return "info";
-}
+std::string outcome_name(Outcome o) { return std::string(to_string(o)); }
 
 std::string status_class(Status s) { return std::string(to_string(s)); }
 

@@ -38,15 +38,7 @@ std::string reproduction_text(const ReportInput& in) {
   if (!in.command.empty()) out += "Reproduce: " + in.command + "\n";
   out += "Seed: " + std::to_string(in.seed) + "\n";
   if (!in.spec_path.empty()) out += "Spec: " + in.spec_path + "\n";
-  if (in.repro_runs > 0) {
-    const auto [low, high] = wilson_interval(in.repro_failures, in.repro_runs);
-    out += "Minimal scenario failed " + std::to_string(in.repro_failures) + "/" + std::to_string(in.repro_runs) +
-           " re-runs (95% CI " + format_fixed(low * 100, 0) + "-" + format_fixed(high * 100, 0) + "%)";
-    if (in.original_repro_runs > 0)
-      out += "; original failed " + std::to_string(in.original_repro_failures) + "/" +
-             std::to_string(in.original_repro_runs);
-    out += "\n";
-  }
+  if (in.repro_runs > 0) out += "Minimal scenario " + repro_rate_text(in) + "\n";
   if (!in.violation_signature.empty()) out += "Violation kept while shrinking: " + in.violation_signature + "\n";
   if (!in.shrink_note.empty()) out += in.shrink_note + "\n";
   return out;

@@ -99,34 +99,27 @@ std::optional<std::string> json_unescape(std::string_view s) {
     }
     return v;
   };
+  // The one-character escapes, and the character each stands for.
+  static constexpr std::string_view kEscape = "\"\\/bfnrt", kMeaning = "\"\\/\b\f\n\r\t";
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '\\') { out += s[i]; continue; }
     if (++i == s.size()) return std::nullopt;
-    switch (s[i]) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        std::int32_t cp = hex4(i + 1);
-        if (cp < 0) return std::nullopt;
-        i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < s.size() && s.substr(i + 1, 2) == "\\u") {
-          const std::int32_t low = hex4(i + 3);
-          if (low >= 0xDC00 && low <= 0xDFFF) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            i += 6;
-          }
-        }
-        append_utf8(out, static_cast<std::uint32_t>(cp));
-        break;
-      }
-      default: return std::nullopt;
+    if (const std::size_t k = kEscape.find(s[i]); k != std::string_view::npos) {
+      out += kMeaning[k];
+      continue;
     }
+    if (s[i] != 'u') return std::nullopt;
+    std::int32_t cp = hex4(i + 1);
+    if (cp < 0) return std::nullopt;
+    i += 4;
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < s.size() && s.substr(i + 1, 2) == "\\u") {
+      const std::int32_t low = hex4(i + 3);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        i += 6;
+      }
+    }
+    append_utf8(out, static_cast<std::uint32_t>(cp));
   }
   return out;
 }
@@ -479,20 +472,15 @@ ReportInput Redactor::input(const ReportInput& in) const {
       for (auto& st : x.prefix_states) st = text(st);
     }
   }
+  const auto texts = [&](auto&... fields) { ((fields = text(fields)), ...); };
   for (auto& e : out.history) {
-    e.f = text(e.f);
+    texts(e.f, e.key, e.body, e.error);
     e.value = value(e.value);
-    e.key = text(e.key);
-    e.body = text(e.body);
-    e.error = text(e.error);
   }
   for (auto& op : out.ops) {
-    op.f = text(op.f);
+    texts(op.f, op.error, op.key, op.body);
     op.input = value(op.input);
     op.output = value(op.output);
-    op.error = text(op.error);
-    op.key = text(op.key);
-    op.body = text(op.body);
   }
   out.minimal_scenario = value(out.minimal_scenario);
   for (auto& r : out.repro_requests) {

@@ -95,6 +95,10 @@ std::pair<double, double> wilson_interval(int successes, int trials);
 // Latency percentile (nearest rank, p in [0, 100]); 0 for no samples.
 double percentile(std::vector<double> samples, double p);
 
+// "failed F/N re-runs (95% CI a-b%)", and "; original failed F/N" when the
+// original scenario was re-run too: the reproduction rate the text reports show.
+std::string repro_rate_text(const ReportInput& in);
+
 std::string render_html(const ReportInput& input);
 std::string render_junit(const ReportInput& input);
 // One <testsuite> per target.

@@ -11,6 +11,11 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
+// The characters that markup text and attribute values must not hold raw, and
+// the entity written for each.
+constexpr std::string_view kMarkupChars = "&<>\"'";
+constexpr std::string_view kMarkupEntities[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+
 std::string escape_markup(std::string_view s, bool xml) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
@@ -19,19 +24,13 @@ std::string escape_markup(std::string_view s, bool xml) {
     if (len == 0) { out += kReplacement; ++i; continue; }
     if (len > 1) { out.append(s.substr(i, len)); i += len; continue; }
     const char c = s[i++];
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          if (xml) out += kReplacement;  // not representable in XML 1.0, even as a reference
-          else out += "&#" + std::to_string(static_cast<int>(c)) + ";";
-        } else {
-          out += c;
-        }
+    if (const std::size_t k = kMarkupChars.find(c); k != std::string_view::npos) {
+      out += kMarkupEntities[k];
+    } else if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      if (xml) out += kReplacement;  // not representable in XML 1.0, even as a reference
+      else out += "&#" + std::to_string(static_cast<int>(c)) + ";";
+    } else {
+      out += c;
     }
   }
   return out;

@@ -47,8 +47,8 @@ std::int64_t now_ns() {
 }  // namespace
 
 struct DemoBank::Impl {
-  explicit Impl(DemoBankConfig config)
-      : config(config), accounts(config.balance, config.race_window_us) {}
+  explicit Impl(DemoBankConfig bank_config)
+      : config(bank_config), accounts(bank_config.balance, bank_config.race_window_us) {}
 
   DemoBankConfig config;
   AccountStore accounts;

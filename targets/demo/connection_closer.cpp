@@ -79,7 +79,7 @@ int shutdown_reads_of_accepted_sockets(int port) {
     // Work on a duplicate: if the server closes `fd` and the number is reused
     // meanwhile, the duplicate still names the socket we checked, so we never
     // shut down someone else's socket.
-    DescriptorRaceIsHandled tsan_note;
+    [[maybe_unused]] DescriptorRaceIsHandled tsan_note;
     int held = dup(fd);
     if (held < 0) continue;
     if (is_accepted_on(held, port) && shutdown(held, SHUT_RD) == 0) ++count;

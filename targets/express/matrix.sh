@@ -55,17 +55,10 @@ RUN_TIMEOUT_S=$((budget_s * 3 + 90))
   || { echo "matrix.sh: npm ci failed in $HERE" >&2; exit 2; }
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$HERE/launch.sh" list)
 
-WORK=$(mktemp -d)
+. "$HERE/runs.sh"
 KEEP_RESULTS=0
 if [ -n "$OUT" ]; then KEEP_RESULTS=1; else OUT=$WORK/results; fi
 mkdir -p "$OUT"
-PGDIR=""
-cleanup() {
-  for pidfile in "$WORK"/*.pids; do [ -e "$pidfile" ] && "$HERE/launch.sh" stop "$pidfile"; done
-  [ -n "$PGDIR" ] && "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 # One summary line per round from racecheck's JSON result:
 #   <violation 0|1> <seconds to first violation or -> <clients/ops of the minimal scenario or -> <repro failures/runs or ->
@@ -110,11 +103,7 @@ for t in "${targets[@]}"; do
   violates=$(node -p 'const v = JSON.parse(require("fs").readFileSync(process.argv[1])).violates; v ? v.invariant : ""' "$HERE/$t/expected.json")
   expect_label=$exp
   [ -n "$violates" ] && expect_label="$exp: $violates"
-  if grep -q '"postgres"' "$HERE/$t/expected.json" && [ -z "$PGDIR" ]; then
-    PGDIR=$(mktemp -d)
-    env_lines=$("$ROOT/scripts/pg.sh" start "$PGDIR") || { echo "matrix.sh: PostgreSQL did not start" >&2; exit 3; }
-    eval "$env_lines"
-  fi
+  express_postgres_for "$t" || { echo "matrix.sh: PostgreSQL did not start" >&2; cat "$WORK/pg.err" >&2; exit 3; }
   found=0 other=0 target_errors=0 first_times=() minimal="-" repro="-"
   for ((r = 1; r <= ROUNDS; r++)); do
     seed=$((SEED + r - 1))

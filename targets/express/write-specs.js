@@ -102,31 +102,12 @@ function bankSpec(name, expected) {
   return {
     ...specHead(name, expected),
     idempotency_header: 'Idempotency-Key',
-    accounts: {
-      count: 1,
-      initial_balance: 100,
-      setup: [{
-        name: 'create account',
-        method: 'POST',
-        path: '/accounts',
-        body: { balance: '{initial_balance}' },
-        expect_status: 201,
-        capture: { id: '/id', opening_balance: '/balance' },
-      }],
-      id: '{id}',
-      balance_variable: 'opening_balance',
-    },
+    accounts: createdAccounts(100, 'create account', '/accounts', 'balance'),
     operations: {
       withdraw: moneyOp('withdraw',
         { status: 409, body: { pointer: '/error', equals: 'insufficient_funds' }, outcome: 'fail', error: 'insufficient-funds' }),
       deposit: moneyOp('deposit', null),
-      read: {
-        method: 'GET',
-        path: '/accounts/{account}',
-        idempotency: 'none',
-        classify: [{ status: 200, outcome: 'ok' }, ...commonRules],
-        extract: { balance: '/balance' },
-      },
+      read: readOp('/accounts/{account}', 'balance'),
     },
     final_read: { operation: 'read', instance: 0 },
     model: 'account',
@@ -134,6 +115,36 @@ function bankSpec(name, expected) {
       ? ['no-overdraft', 'conservation', 'idempotency', 'linearizability']
       : ['no-overdraft', 'conservation', 'linearizability'],
     generator: generator({ withdraw: 6, deposit: 2, read: 1 }, [1, 100], idempotent),
+  };
+}
+
+// One account (an item for the inventory family) created by POST `createPath`
+// with its opening `quantity` (balance or stock), which the models start from.
+function createdAccounts(initialBalance, setupName, createPath, quantity) {
+  return {
+    count: 1,
+    initial_balance: initialBalance,
+    setup: [{
+      name: setupName,
+      method: 'POST',
+      path: createPath,
+      body: { [quantity]: '{initial_balance}' },
+      expect_status: 201,
+      capture: { id: '/id', [`opening_${quantity}`]: `/${quantity}` },
+    }],
+    id: '{id}',
+    balance_variable: `opening_${quantity}`,
+  };
+}
+
+// GET `readPath` answering the account's `quantity`: the final read.
+function readOp(readPath, quantity) {
+  return {
+    method: 'GET',
+    path: readPath,
+    idempotency: 'none',
+    classify: [{ status: 200, outcome: 'ok' }, ...commonRules],
+    extract: { [quantity]: `/${quantity}` },
   };
 }
 
@@ -178,32 +189,13 @@ function inventorySpec(name, expected) {
   });
   return {
     ...specHead(name, expected, ' The "account" is an item; its initial stock is the initial balance.'),
-    accounts: {
-      count: 1,
-      initial_balance: 10,
-      setup: [{
-        name: 'create item',
-        method: 'POST',
-        path: '/items',
-        body: { stock: '{initial_balance}' },
-        expect_status: 201,
-        capture: { id: '/id', opening_stock: '/stock' },
-      }],
-      id: '{id}',
-      balance_variable: 'opening_stock',
-    },
+    accounts: createdAccounts(10, 'create item', '/items', 'stock'),
     operations: {
       reserve: qtyOp('reserve',
         { status: 409, body: { pointer: '/error', equals: 'out_of_stock' }, outcome: 'fail', error: 'out-of-stock' }),
       release: qtyOp('release',
         { status: 409, body: { pointer: '/error', equals: 'nothing_reserved' }, outcome: 'fail', error: 'nothing-reserved' }),
-      read: {
-        method: 'GET',
-        path: '/items/{account}',
-        idempotency: 'none',
-        classify: [{ status: 200, outcome: 'ok' }, ...commonRules],
-        extract: { stock: '/stock' },
-      },
+      read: readOp('/items/{account}', 'stock'),
     },
     final_read: { operation: 'read', instance: 0 },
     model: 'inventory',

@@ -30,6 +30,7 @@
 
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
+#include "tests/cli/silent_port.h"
 
 namespace {
 
@@ -128,33 +129,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::sec
 
 // A loopback port that listens but is never served: a test asserts afterwards
 // that nobody connected (a bad spec must be refused before anything is sent).
-class Tripwire {
- public:
-  Tripwire() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(fd_, 16);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Tripwire() { ::close(fd_); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  // True when a connection is waiting (or was made): the target was contacted.
-  bool touched() const {
-    const int c = ::accept(fd_, nullptr, nullptr);
-    if (c < 0) return false;
-    ::close(c);
-    return true;
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using Tripwire = racecheck::test::SilentPort;
 
 // A crash, a sanitizer report or an escaped exception is never an acceptable answer.
 void expect_no_crash(const ProcessResult& r) {
@@ -234,7 +209,7 @@ TEST_P(BadSpec, RunExitsTwoBeforeContactingTheTarget) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BadSpec, ::testing::ValuesIn(stems(kSpecs, ".json")),
-                         [](const auto& info) { return test_name(info.param); });
+                         [](const auto& test_info) { return test_name(test_info.param); });
 
 // ---------------------------------------------------------------------------
 // Corrupt histories: tests/bad_input/histories/NAME.jsonl + NAME.expect
@@ -272,7 +247,7 @@ TEST_P(BadHistory, CheckNamesFileLineAndReason) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BadHistory, ::testing::ValuesIn(stems(kHistories, ".jsonl")),
-                         [](const auto& info) { return test_name(info.param); });
+                         [](const auto& test_info) { return test_name(test_info.param); });
 
 TEST(BadHistoryFile, MissingFileOrDirectoryExitsTwoNamingIt) {
   for (const std::string& path : std::vector<std::string>{"/nonexistent/racecheck/history.jsonl", fs::temp_directory_path().string()}) {

@@ -37,7 +37,8 @@
 #include "harness/local_error.h"
 #include "cli/run_cli.h"
 #include "harness/trial.h"
-#include "tests/reports/test_process.h"
+#include "tests/cli/cli_fixtures.h"
+#include "tests/cli/silent_port.h"
 
 namespace racecheck::test {
 namespace {
@@ -45,31 +46,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
-
-// A loopback port that listens and never accepts: connections complete in the
-// kernel's backlog, and nothing is ever answered. No thread.
-class SilentPort {
- public:
-  SilentPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 64) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      throw std::runtime_error("cannot listen on 127.0.0.1");
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentPort() { ::close(fd_); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // Creates accounts correctly (setup succeeds, reads answer 200 with the
 // balance) and answers every withdrawal with one fixed status: a deploy behind
@@ -110,56 +86,19 @@ class FixedStatusBank {
 // One account of 100; withdrawals (and, with reads, GETs) from 2-3 clients;
 // the classify rules of a real bank spec: 404, 429 and 400 are determinate fails.
 json bank_spec(json clients = {2, 3}, bool with_reads = false) {
-  json op_mix = {{"withdraw", 1}};
-  if (with_reads) op_mix["read"] = 1;
-  return {
-      {"name", "fixed-status bank"},
-      {"base_urls", {"http://127.0.0.1:9"}},  // replaced by --target
-      {"request", {{"timeout_ms", 2000}, {"max_body_bytes", 65536}}},
-      {"accounts",
-       {{"count", 1},
-        {"initial_balance", 100},
-        {"setup",
-         {{{"name", "create account"},
-           {"method", "POST"},
-           {"path", "/accounts"},
-           {"body", {{"balance", "{initial_balance}"}}},
-           {"expect_status", 201},
-           {"capture", {{"id", "/id"}}}}}},
-        {"id", "{id}"}}},
-      {"operations",
-       {{"withdraw",
-         {{"method", "POST"},
-          {"path", "/accounts/{account}/withdraw"},
-          {"body", {{"amount", "{amount}"}}},
-          {"classify",
-           {{{"status", {200, 299}}, {"outcome", "ok"}},
-            {{"status", 409}, {"outcome", "fail"}, {"error", "insufficient-funds"}},
-            {{"status", 400}, {"outcome", "fail"}, {"error", "bad-request"}},
-            {{"status", 404}, {"outcome", "fail"}, {"error", "no-such-account"}},
-            {{"status", 429}, {"outcome", "fail"}, {"error", "busy"}},
-            {{"status", "5xx"}, {"outcome", "info"}, {"error", "server-error"}}}},
-          {"extract", {{"balance", "/balance"}}}}},
-        {"read",
-         {{"method", "GET"},
-          {"path", "/accounts/{account}"},
-          {"classify", {{{"status", 200}, {"outcome", "ok"}}}},
-          {"extract", {{"balance", "/balance"}}}}}}},
-      {"final_read", {{"operation", "read"}, {"instance", 0}}},
-      {"model", "account"},
-      {"invariants", {"no-overdraft", "conservation", "linearizability"}},
-      {"generator",
-       {{"clients", clients},
-        {"ops_per_client", {1, 2}},
-        {"accounts", 1},
-        {"op_mix", op_mix},
-        {"amount", {1, 40}},
-        {"key_policy", {{"none", 1}}},
-        {"retry_max_attempts", 1},
-        {"lost_response_probability", 0},
-        {"release", {{"burst", 1}}},
-        {"trials", 5},
-        {"budget_s", 10}}}};
+  json spec = account_bank_spec("fixed-status bank", 100);
+  spec["request"]["max_body_bytes"] = 65536;
+  add_withdraw_rule(spec, {{"status", 400}, {"outcome", "fail"}, {"error", "bad-request"}});
+  add_withdraw_rule(spec, {{"status", 404}, {"outcome", "fail"}, {"error", "no-such-account"}});
+  add_withdraw_rule(spec, {{"status", 429}, {"outcome", "fail"}, {"error", "busy"}});
+  add_withdraw_rule(spec, {{"status", "5xx"}, {"outcome", "info"}, {"error", "server-error"}});
+  json& generator = spec["generator"];
+  generator["clients"] = clients;
+  if (with_reads) generator["op_mix"]["read"] = 1;
+  generator["amount"] = {1, 40};
+  generator["trials"] = 5;
+  generator["budget_s"] = 10;
+  return spec;
 }
 
 class GateEvidence : public ::testing::Test {
@@ -291,41 +230,13 @@ TEST_F(GateEvidence, CheckOnAHistoryWithNothingCompletedIsInconclusive) {
 // ---------------------------------------------------------------------------
 // Out of file descriptors: this machine's fault.
 
-// Runs racecheck with RLIMIT_NOFILE soft = hard = `limit` (as `ulimit -n` would).
+// Runs racecheck with RLIMIT_NOFILE soft = hard = `limit`: the POSIX shell's
+// `ulimit -n` without -H or -S sets both, then execs racecheck in its place.
 ProcessResult run_with_open_file_limit(const std::vector<std::string>& args, rlim_t limit, const fs::path& dir) {
-  const fs::path out_path = dir / "stdout.txt", err_path = dir / "stderr.txt";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::close(out);
-    ::close(err);
-    const rlimit lowered{limit, limit};
-    ::setrlimit(RLIMIT_NOFILE, &lowered);
-    std::vector<char*> argv = {const_cast<char*>(kRacecheck.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ProcessResult r;
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      r.timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  if (!r.timed_out && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  r.out = read_file(out_path);
-  r.err = read_file(err_path);
-  return r;
+  std::vector<std::string> argv = {"/bin/sh", "-c", "ulimit -n " + std::to_string(limit) + " && exec \"$0\" \"$@\"",
+                                   kRacecheck};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, dir, 60s);
 }
 
 TEST_F(GateEvidence, ManyClientsUnderALowOpenFileLimitExitSixNotConnectionRefused) {

@@ -33,6 +33,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/cli_fixtures.h"
+
 namespace racecheck::test {
 
 // The bank's spec (misbehaving_target_itest.cpp, exec_itest.cpp): one account
@@ -40,53 +42,15 @@ namespace racecheck::test {
 // retries (so every op is one request), no deliberately lost responses: every
 // info outcome comes from the target.
 inline nlohmann::json misbehaving_bank_spec(int timeout_ms, int max_body_bytes = 65536) {
-  using nlohmann::json;
-  json spec = {
-      {"name", "misbehaving bank"},
-      {"base_urls", {"http://127.0.0.1:9"}},  // replaced by --target
-      {"request", {{"timeout_ms", timeout_ms}, {"max_body_bytes", max_body_bytes}}},
-      {"headers", {{"Accept", "application/json"}}},
-      {"accounts",
-       {{"count", 1},
-        {"initial_balance", 100},
-        {"setup",
-         {{{"name", "create account"},
-           {"method", "POST"},
-           {"path", "/accounts"},
-           {"body", {{"balance", "{initial_balance}"}}},
-           {"expect_status", 201},
-           {"capture", {{"id", "/id"}}}}}},
-        {"id", "{id}"}}},
-      {"operations",
-       {{"withdraw",
-         {{"method", "POST"},
-          {"path", "/accounts/{account}/withdraw"},
-          {"body", {{"amount", "{amount}"}}},
-          {"classify",
-           {{{"status", {200, 299}}, {"outcome", "ok"}},
-            {{"status", 409}, {"outcome", "fail"}, {"error", "insufficient-funds"}},
-            {{"status", "5xx"}, {"outcome", "info"}, {"error", "server-error"}}}},
-          {"extract", {{"balance", "/balance"}}}}},
-        {"read",
-         {{"method", "GET"},
-          {"path", "/accounts/{account}"},
-          {"classify", {{{"status", 200}, {"outcome", "ok"}}}},
-          {"extract", {{"balance", "/balance"}}}}}}},
-      {"final_read", {{"operation", "read"}, {"instance", 0}}},
-      {"model", "account"},
-      {"invariants", {"no-overdraft", "conservation", "linearizability"}},
-      {"generator",
-       {{"clients", {2, 4}},
-        {"ops_per_client", {1, 2}},
-        {"accounts", 1},
-        {"op_mix", {{"withdraw", 1}}},
-        {"amount", {1, 60}},
-        {"key_policy", {{"none", 1}}},
-        {"retry_max_attempts", 1},
-        {"lost_response_probability", 0},
-        {"release", {{"burst", 1}}},
-        {"trials", 5},
-        {"budget_s", 10}}}};
+  nlohmann::json spec = account_bank_spec("misbehaving bank", 100);
+  spec["request"] = {{"timeout_ms", timeout_ms}, {"max_body_bytes", max_body_bytes}};
+  spec["headers"] = {{"Accept", "application/json"}};
+  add_withdraw_rule(spec, {{"status", "5xx"}, {"outcome", "info"}, {"error", "server-error"}});
+  nlohmann::json& generator = spec["generator"];
+  generator["clients"] = {2, 4};
+  generator["amount"] = {1, 60};
+  generator["trials"] = 5;
+  generator["budget_s"] = 10;
   return spec;
 }
 

@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/misbehaving_server.h"
-#include "tests/reports/test_process.h"
+#include "tests/cli/cli_fixtures.h"
 
 namespace racecheck::test {
 namespace {
@@ -31,8 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 constexpr double kSlowdown = 4;
@@ -69,8 +67,26 @@ class MisbehavingTarget : public ::testing::Test {
     return argv;
   }
 
+  // `racecheck run` for `trials` trials against a server misbehaving as `how`;
+  // the JSON result is at result_path().
+  ProcessResult run_against(Misbehaviour how, int trials) {
+    MisbehavingServer server(how);
+    return run(run_args(server.url(), {"--trials", std::to_string(trials), "--json", result_path().string()}));
+  }
+  fs::path result_path() const { return dir_.path / "r.json"; }
+
+  // run_against, expecting `exit_code` and a result whose overall status is
+  // `overall`; returns that result.
+  json result_of(Misbehaviour how, int trials, int exit_code, const std::string& overall) {
+    const ProcessResult r = run_against(how, trials);
+    EXPECT_EQ(r.exit_code, exit_code) << describe(r);
+    const json report = read_json(result_path());
+    EXPECT_EQ(report.at("overall"), overall);
+    return report;
+  }
+
   ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds limit = 60s) {
-    return run_process(argv, dir_.path, std::chrono::milliseconds(static_cast<long long>(limit.count() * kSlowdown)));
+    return run_process(argv, dir_.path, std::chrono::milliseconds(static_cast<long long>(static_cast<double>(limit.count()) * kSlowdown)));
   }
 
   json read_json(const fs::path& p) const { return json::parse(read_file(p)); }
@@ -102,12 +118,6 @@ class MisbehavingTarget : public ::testing::Test {
   fs::path spec_;
 };
 
-std::string describe(const ProcessResult& r) {
-  return "exit " + std::to_string(r.exit_code) + (r.timed_out ? " (timed out)" : "") + " signal " +
-         std::to_string(r.term_signal) + " after " + std::to_string(r.wall_s) + " s\nstdout:\n" + r.out +
-         "\nstderr:\n" + r.err;
-}
-
 // Waits (bounded) until `ready` holds; false if it never did.
 template <typename Pred>
 bool wait_until(Pred ready, std::chrono::milliseconds limit) {
@@ -119,15 +129,31 @@ bool wait_until(Pred ready, std::chrono::milliseconds limit) {
   return true;
 }
 
+// A run stopped by SIGINT: whether it had reached the awaited point first, how
+// long it took to stop after the signal, and what it did.
+struct Interrupted {
+  bool was_ready = false;
+  double stop_s = 0;
+  ProcessResult result;
+};
+
+// Waits (at most 20 s) until `ready` holds, sends `p` SIGINT, and waits (at most
+// 30 s) for it to end.
+template <typename Pred>
+Interrupted interrupt_when(const SpawnedProcess& p, Pred ready) {
+  Interrupted out;
+  out.was_ready = wait_until(ready, 20s);
+  const auto signalled = std::chrono::steady_clock::now();
+  kill(p.pid, SIGINT);
+  out.result = wait_process(p, 30s);
+  out.stop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+  return out;
+}
+
 // Baseline: the same spec and server, behaving, pass. Every other test differs
 // from this one only in the misbehaviour.
 TEST_F(MisbehavingTarget, WellBehavedBankPasses) {
-  MisbehavingServer server(Misbehaviour::None);
-  const auto json_path = dir_.path / "r.json";
-  const ProcessResult r = run(run_args(server.url(), {"--trials", "3", "--json", json_path.string()}));
-  EXPECT_EQ(r.exit_code, 0) << describe(r);
-  const json report = read_json(json_path);
-  EXPECT_EQ(report.at("overall"), "pass");
+  const json report = result_of(Misbehaviour::None, 3, 0, "pass");
   EXPECT_EQ(report.at("stats").at("trials"), 3);
   for (const auto& e : scenario_completions(report)) EXPECT_NE(e.at("type"), "info") << e.dump();
 }
@@ -172,9 +198,8 @@ TEST_F(MisbehavingTarget, DiesMidRunEndsWithAReportThatIsNotAPass) {
 // ends within its bound, and a run in which no op was ever answered is
 // inconclusive (exit 4), not a pass.
 TEST_F(MisbehavingTarget, HangingTargetTimesOutWithinTheBudget) {
-  MisbehavingServer server(Misbehaviour::Hang);
-  const auto json_path = dir_.path / "r.json";
-  const ProcessResult r = run(run_args(server.url(), {"--trials", "3", "--json", json_path.string()}));
+  const fs::path json_path = result_path();
+  const ProcessResult r = run_against(Misbehaviour::Hang, 3);
   // 3 trials x 2 sequential ops x 400 ms of timeout, plus start-up and checking.
   EXPECT_LT(r.wall_s, 3 * 2 * 0.4 + 4 * kSlowdown) << describe(r);
   expect_inconclusive_with_info(r, json_path, {"timeout"});
@@ -183,32 +208,25 @@ TEST_F(MisbehavingTarget, HangingTargetTimesOutWithinTheBudget) {
 // A response that keeps coming, one byte every 50 ms: the timeout is on the
 // whole request, not on silence, so it still fires at 400 ms.
 TEST_F(MisbehavingTarget, TricklingResponseTimesOut) {
-  MisbehavingServer server(Misbehaviour::Trickle);
-  const auto json_path = dir_.path / "r.json";
-  const ProcessResult r = run(run_args(server.url(), {"--trials", "2", "--json", json_path.string()}));
+  const fs::path json_path = result_path();
+  const ProcessResult r = run_against(Misbehaviour::Trickle, 2);
   EXPECT_LT(r.wall_s, 2 * 2 * 0.4 + 4 * kSlowdown) << describe(r);
   expect_inconclusive_with_info(r, json_path, {"timeout"});
 }
 
 TEST_F(MisbehavingTarget, GarbageInsteadOfHttpIsInfoWithAReason) {
-  MisbehavingServer server(Misbehaviour::Garbage);
-  const auto json_path = dir_.path / "r.json";
-  const ProcessResult r = run(run_args(server.url(), {"--trials", "3", "--json", json_path.string()}));
+  const fs::path json_path = result_path();
+  const ProcessResult r = run_against(Misbehaviour::Garbage, 3);
   expect_inconclusive_with_info(r, json_path, {"not-http"});
 }
 
 // An HTML page (with the bank's status) for withdrawals and reads. The spec calls
 // any 2xx withdrawal ok and 409 fail, so they are recorded so, without a balance;
 // a final read without a balance cannot be used by the account model: the trial
-// is inconclusive with that reason, and the run still reports (it used to stop
-// with exit 3 and no report).
+// is inconclusive with that reason, and the run still reports: the target
+// answered, so this is no target failure (exit 3).
 TEST_F(MisbehavingTarget, NonJsonAnswersAreRecordedAndReported) {
-  MisbehavingServer server(Misbehaviour::NotJson);
-  const auto json_path = dir_.path / "r.json";
-  const ProcessResult r = run(run_args(server.url(), {"--trials", "2", "--json", json_path.string()}));
-  EXPECT_EQ(r.exit_code, 4) << describe(r);
-  const json report = read_json(json_path);
-  EXPECT_EQ(report.at("overall"), "unknown");
+  const json report = result_of(Misbehaviour::NotJson, 2, 4, "unknown");
   EXPECT_NE(report.at("verdicts").dump().find("balance"), std::string::npos) << report.at("verdicts").dump(2);
   const auto completions = scenario_completions(report);
   ASSERT_FALSE(completions.empty());
@@ -244,9 +262,8 @@ TEST_F(MisbehavingTarget, HundredMegabyteBodiesKeepMemoryBounded) {
 // Half a response, then RST: info, "connection-reset" or "partial-response"
 // depending on where libcurl was when the reset arrived.
 TEST_F(MisbehavingTarget, ConnectionResetMidResponseIsInfo) {
-  MisbehavingServer server(Misbehaviour::ResetMidResponse);
-  const auto json_path = dir_.path / "r.json";
-  const ProcessResult r = run(run_args(server.url(), {"--trials", "3", "--json", json_path.string()}));
+  const fs::path json_path = result_path();
+  const ProcessResult r = run_against(Misbehaviour::ResetMidResponse, 3);
   expect_inconclusive_with_info(r, json_path, {"connection-reset", "partial-response"});
 }
 
@@ -291,12 +308,10 @@ TEST_F(MisbehavingTarget, SigintStopsCleanlyAndWritesTheReports) {
                               junit.string()}),
       dir_.path);
   ASSERT_GT(p.pid, 0) << p.spawn_error;
-  const bool running = wait_until([&] { return server.accounts_created() >= 3; }, 20s);
-  const auto signalled = std::chrono::steady_clock::now();
-  kill(p.pid, SIGINT);
-  const ProcessResult r = wait_process(p, 30s);
-  const double stop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
-  ASSERT_TRUE(running) << describe(r);
+  const Interrupted stopped = interrupt_when(p, [&] { return server.accounts_created() >= 3; });
+  const ProcessResult& r = stopped.result;
+  const double stop_s = stopped.stop_s;
+  ASSERT_TRUE(stopped.was_ready) << "running: " << describe(r);
   ASSERT_EQ(r.exit_code, 5) << describe(r);
   EXPECT_LT(stop_s, 5 * kSlowdown) << "stopped within a trial of the signal";
   ASSERT_TRUE(fs::exists(json_path)) << describe(r);
@@ -320,12 +335,10 @@ TEST_F(MisbehavingTarget, SigintDuringAHangingBatchAbandonsItAtOnce) {
   const SpawnedProcess p =
       spawn_process(run_args(server.url(), {"--budget", "60s", "--json", json_path.string()}, spec), dir_.path);
   ASSERT_GT(p.pid, 0) << p.spawn_error;
-  const bool in_flight = wait_until([&] { return server.withdrawals_seen() >= 1; }, 20s);
-  const auto signalled = std::chrono::steady_clock::now();
-  kill(p.pid, SIGINT);
-  const ProcessResult r = wait_process(p, 30s);
-  const double stop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
-  ASSERT_TRUE(in_flight) << describe(r);
+  const Interrupted stopped = interrupt_when(p, [&] { return server.withdrawals_seen() >= 1; });
+  const ProcessResult& r = stopped.result;
+  const double stop_s = stopped.stop_s;
+  ASSERT_TRUE(stopped.was_ready) << "in_flight: " << describe(r);
   ASSERT_EQ(r.exit_code, 5) << describe(r);
   EXPECT_LT(stop_s, 2 * kSlowdown) << "the 20 s timeouts were waited out: " << describe(r);
   ASSERT_TRUE(fs::exists(json_path)) << describe(r);

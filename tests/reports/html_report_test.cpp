@@ -23,8 +23,8 @@ TEST(HtmlReport, FailingRunShowsVerdictsAndExplanationsFirst) {
   const auto verdicts = html.find("id=\"verdicts\""), timeline = html.find("id=\"timeline-section\"");
   ASSERT_NE(verdicts, std::string::npos);
   EXPECT_LT(verdicts, timeline);
-  EXPECT_NE(html.find("2 withdrawals of 50 succeeded from 100 but the balance fell by 50"), std::string::npos);
-  EXPECT_NE(html.find("data-goto-op=\"5\""), std::string::npos);
+  EXPECT_TRUE(test::contains_all(html, {"2 withdrawals of 50 succeeded from 100 but the balance fell by 50",
+      "data-goto-op=\"5\""}));
 }
 
 // racecheck run writes a trial's setup as process -1 and its final reads as -2:
@@ -59,8 +59,7 @@ TEST(HtmlReport, CutBodyIsMarked) {
 
 TEST(HtmlReport, TargetMarkupAppearsOnlyEscaped) {
   const std::string html = render_html(test::failing_input());
-  EXPECT_EQ(html.find(test::kScriptBody), std::string::npos);
-  EXPECT_EQ(html.find("alert(1)</script>"), std::string::npos);
+  EXPECT_TRUE(test::contains_none(html, {test::kScriptBody, "alert(1)</script>"}));
   // The body is in the data block, with '<' and '>' as JSON escapes.
   EXPECT_NE(html.find("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"), std::string::npos);
   // Exactly our two script elements: the data block and the timeline code.
@@ -75,8 +74,8 @@ TEST(HtmlReport, TitleAndSpecStringsAreEscaped) {
   in.verdicts.verdicts[0].invariant = "<i>inv</i>";
   const std::string html = render_html(in);
   EXPECT_EQ(html.find("<img src=x"), std::string::npos);
-  EXPECT_NE(html.find("&lt;/title&gt;&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
-  EXPECT_NE(html.find("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"), std::string::npos);
+  EXPECT_TRUE(test::contains_all(html, {"&lt;/title&gt;&lt;img src=x onerror=alert(2)&gt;",
+      "&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"}));
   EXPECT_EQ(html.find("<i>inv</i>"), std::string::npos);
 }
 
@@ -85,8 +84,7 @@ TEST(HtmlReport, SelfContainedWithoutNetwork) {
   EXPECT_NE(html.find("Content-Security-Policy\" content=\"default-src 'none'"), std::string::npos);
   // No external resource: no src/href attribute pointing anywhere.
   EXPECT_FALSE(std::regex_search(html, std::regex(R"((src|href)\s*=\s*["']?\s*(https?:)?//)", std::regex::icase)));
-  EXPECT_EQ(html.find("<link"), std::string::npos);
-  EXPECT_EQ(html.find("@import"), std::string::npos);
+  EXPECT_TRUE(test::contains_none(html, {"<link", "@import"}));
 }
 
 // The CSP allows the inline blocks by hash only: each hash matches its block,
@@ -123,39 +121,31 @@ TEST(HtmlReport, LinearizabilitySectionShowsPrefixAndUnplaceableOpWithStates) {
   const auto section = html.find("id=\"linearizability\"");
   ASSERT_NE(section, std::string::npos);
   const std::string lin = html.substr(section, html.find("</section>", section) - section);
-  EXPECT_NE(lin.find("<td>L1</td>"), std::string::npos);
-  EXPECT_NE(lin.find("balance 100"), std::string::npos);
-  EXPECT_NE(lin.find("balance 50"), std::string::npos);
-  EXPECT_NE(lin.find("class=\"unplaceable\""), std::string::npos);
-  EXPECT_NE(lin.find("cannot be placed"), std::string::npos);
+  EXPECT_TRUE(test::contains_all(lin, {"<td>L1</td>", "balance 100", "balance 50", "class=\"unplaceable\"",
+      "cannot be placed"}));
 }
 
 TEST(HtmlReport, ScenarioSectionHasRateSeedCommandAndCurl) {
   const std::string html = render_html(test::failing_input());
-  EXPECT_NE(html.find("failed 7 of 10 re-runs (70%; 95% Wilson interval 39.7&ndash;89.2%)"), std::string::npos);
-  EXPECT_NE(html.find("<code>42</code>"), std::string::npos);
-  EXPECT_NE(html.find("racecheck run targets/express/rw.json --seed 42"), std::string::npos);
-  EXPECT_NE(html.find("curl -sS -X &#39;POST&#39;"), std::string::npos);
+  EXPECT_TRUE(test::contains_all(html, {"failed 7 of 10 re-runs (70%; 95% Wilson interval 39.7&ndash;89.2%)",
+      "<code>42</code>", "racecheck run targets/express/rw.json --seed 42", "curl -sS -X &#39;POST&#39;"}));
 }
 
 TEST(HtmlReport, StatsSectionHasPercentilesChartAndOutcomes) {
   const std::string html = render_html(test::failing_input());
-  EXPECT_NE(html.find("latency p50"), std::string::npos);
-  EXPECT_NE(html.find("aria-label=\"latency histogram\""), std::string::npos);
-  EXPECT_NE(html.find("<td><b>deposit</b></td><td>50</td><td>0</td><td>8</td>"), std::string::npos);
+  EXPECT_TRUE(test::contains_all(html, {"latency p50", "aria-label=\"latency histogram\"",
+      "<td><b>deposit</b></td><td>50</td><td>0</td><td>8</td>"}));
 }
 
 TEST(HtmlReport, PassingRunRendersPass) {
   const std::string html = render_html(test::passing_input());
   EXPECT_NE(html.find("<span class=\"badge pass\">PASS</span>"), std::string::npos);
-  EXPECT_EQ(html.find("id=\"linearizability\""), std::string::npos);
-  EXPECT_EQ(html.find("class=\"violation"), std::string::npos);
+  EXPECT_TRUE(test::contains_none(html, {"id=\"linearizability\"", "class=\"violation"}));
 }
 
 TEST(HtmlReport, EmptyInputStillRenders) {
   const std::string html = render_html(ReportInput{});
-  EXPECT_NE(html.find("No invariant was checked."), std::string::npos);
-  EXPECT_NE(html.find("</html>"), std::string::npos);
+  EXPECT_TRUE(test::contains_all(html, {"No invariant was checked.", "</html>"}));
 }
 
 TEST(HtmlReport, InvalidUtf8AndControlBytesDoNotBreakRendering) {

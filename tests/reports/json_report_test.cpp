@@ -54,26 +54,26 @@ TEST(JsonReport, PassingRunRoundTrips) {
   EXPECT_EQ(back.verdicts.verdicts[2].status, Status::Skipped);
 }
 
+// The JSON pointer parse_result_json names when it rejects `j`.
+std::string rejected_at(const json& j) {
+  try {
+    parse_result_json(j);
+  } catch (const ResultFormatError& e) {
+    return e.pointer;
+  }
+  return "(accepted: expected ResultFormatError)";
+}
+
 TEST(JsonReport, BadResultNamesThePointer) {
   json j = render_json(test::failing_input());
   j["verdicts"][1]["status"] = "maybe";
-  try {
-    parse_result_json(j);
-    FAIL() << "expected ResultFormatError";
-  } catch (const ResultFormatError& e) {
-    EXPECT_EQ(e.pointer, "/verdicts/1/status");
-  }
+  EXPECT_EQ(rejected_at(j), "/verdicts/1/status");
   j = render_json(test::failing_input());
   j.erase("seed");
   EXPECT_THROW(parse_result_json(j), ResultFormatError);
   j = render_json(test::failing_input());
   j["format_version"] = 2;
-  try {
-    parse_result_json(j);
-    FAIL() << "expected ResultFormatError";
-  } catch (const ResultFormatError& e) {
-    EXPECT_EQ(e.pointer, "/format_version");
-  }
+  EXPECT_EQ(rejected_at(j), "/format_version");
   j = render_json(test::failing_input());
   j["history"][0]["type"] = 12;
   EXPECT_THROW(parse_result_json(j), ResultFormatError);

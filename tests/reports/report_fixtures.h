@@ -7,9 +7,29 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "reports/reports.h"
 
 namespace racecheck::test {
+
+// Whether `text` contains every one of `needles`; a failure names the missing ones.
+inline ::testing::AssertionResult contains_all(const std::string& text, const std::vector<std::string>& needles) {
+  std::string missing;
+  for (const auto& n : needles)
+    if (text.find(n) == std::string::npos) missing += "\n  missing: " + n;
+  if (missing.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "the text lacks" << missing;
+}
+
+// Whether `text` contains none of `needles`; a failure names the ones present.
+inline ::testing::AssertionResult contains_none(const std::string& text, const std::vector<std::string>& needles) {
+  std::string present;
+  for (const auto& n : needles)
+    if (text.find(n) != std::string::npos) present += "\n  present: " + n;
+  if (present.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "the text has" << present;
+}
 
 inline constexpr const char* kSecret = "s3cr3t-token-XYZ";
 inline constexpr const char* kAuthValue = "Bearer abc.def.ghi";

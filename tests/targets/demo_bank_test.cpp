@@ -227,7 +227,9 @@ TEST(DemoBankBalance, SafeModeConservesMoneyWithMixedDepositsAndWithdrawals) {
   long long expected = 20;
   for (int i = 0; i < 12; ++i) {
     if (replies[i].status == 200) expected += i % 2 == 0 ? 7 : -9;
-    if (replies[i].status == 200) EXPECT_GE(replies[i].json()["balance"], 0);
+    if (replies[i].status == 200) {
+      EXPECT_GE(replies[i].json()["balance"], 0);
+    }
   }
   EXPECT_EQ(setup.balance(id), expected);
 }

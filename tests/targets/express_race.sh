@@ -11,15 +11,8 @@ EXPRESS=$ROOT/targets/express
 ROUNDS=${ROUNDS:-5}
 BURST=${BURST:-16}
 
+. "$EXPRESS/runs.sh"
 passed=0 failed=0
-WORK=$(mktemp -d)
-PGDIR=""
-cleanup() {
-  for pidfile in "$WORK"/*.pids; do [ -e "$pidfile" ] && "$EXPRESS/launch.sh" stop "$pidfile"; done
-  [ -n "$PGDIR" ] && "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 command -v node >/dev/null || { echo "express_race: node is not installed"; echo "0 passed, 1 failed"; exit 1; }
 [ -d "$EXPRESS/node_modules" ] || (cd "$EXPRESS" && timeout 1800 npm ci --no-audit --no-fund >/dev/null 2>&1) \
@@ -42,10 +35,7 @@ for t in "${targets[@]}"; do
     inventory) demo=inventory ;;
     *) echo "FAIL $t: no demo for model $model"; failed=$((failed + 1)); continue ;;
   esac
-  if grep -q '"postgres"' "$EXPRESS/$t/expected.json" && [ -z "$PGDIR" ]; then
-    PGDIR=$(mktemp -d)
-    env_lines=$("$ROOT/scripts/pg.sh" start "$PGDIR") && eval "$env_lines"
-  fi
+  express_postgres_for "$t"
   pidfile=$WORK/$t.pids
   if ! urls=$(timeout 60 "$EXPRESS/launch.sh" start "$t" "$pidfile" 2>"$WORK/err"); then
     echo "FAIL $t: did not start"; cat "$WORK/err"; failed=$((failed + 1)); "$EXPRESS/launch.sh" stop "$pidfile"; continue

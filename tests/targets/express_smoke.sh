@@ -12,17 +12,8 @@ EXPRESS=$ROOT/targets/express
 HERE=$ROOT/tests/targets
 PER_TARGET_TIMEOUT_S=${PER_TARGET_TIMEOUT_S:-60}
 
+. "$EXPRESS/runs.sh"
 passed=0 failed=0
-WORK=$(mktemp -d)
-PGDIR=""
-cleanup() {
-  for pidfile in "$WORK"/*.pids; do
-    [ -e "$pidfile" ] && "$EXPRESS/launch.sh" stop "$pidfile"
-  done
-  [ -n "$PGDIR" ] && "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 command -v node >/dev/null || { echo "express_smoke: node is not installed (scripts/setup.sh --with node)"; echo "0 passed, 1 failed"; exit 1; }
 if [ ! -d "$EXPRESS/node_modules" ]; then
@@ -34,16 +25,9 @@ fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$EXPRESS/launch.sh" list)
 
-needs_postgres() { grep -q '"postgres"' "$EXPRESS/$1/expected.json"; }
-
 for t in "${targets[@]}"; do
-  if needs_postgres "$t" && [ -z "$PGDIR" ]; then
-    PGDIR=$(mktemp -d)
-    if env_lines=$("$ROOT/scripts/pg.sh" start "$PGDIR" 2>"$WORK/pg.err"); then
-      eval "$env_lines"
-    else
-      echo "express_smoke: could not start PostgreSQL:"; cat "$WORK/pg.err"
-    fi
+  if ! express_postgres_for "$t"; then
+    echo "express_smoke: could not start PostgreSQL:"; cat "$WORK/pg.err"
   fi
   started=$(date +%s%N)
   pidfile=$WORK/$t.pids

@@ -3,8 +3,7 @@
 // available stock, awaits the warehouse service (which confirms the pick
 // location), then decrements. Concurrent checkouts of the last units all pass
 // the check during each other's await: oversold stock, negative availability.
-const { createApp, addErrorHandlers, listen } = require('../lib/server');
-const { mountInventory } = require('../lib/inventory-routes');
+const { serveInventory } = require('../lib/inventory-routes');
 const { MemoryItems, itemResults } = require('../lib/memory-items');
 const { latency } = require('../lib/remote');
 
@@ -15,12 +14,7 @@ async function reserve(id, qty) {
   if (!item) return itemResults.notFound();
   if (item.stock < qty) return itemResults.outOfStock(item);
   await latency(); // the warehouse service. BUG: the stock checked above may be gone now
-  item.stock -= qty;
-  item.reserved += qty;
-  return itemResults.reserved(item, qty);
+  return items.take(item, qty);
 }
 
-const app = createApp();
-mountInventory(app, items.inventoryStore(reserve));
-addErrorHandlers(app);
-listen(app);
+serveInventory(items.inventoryStore(reserve));

@@ -2,8 +2,7 @@
 // The inventory with atomic logic: the warehouse call is awaited
 // FIRST, and the availability check and the decrement then happen in one
 // synchronous step, so no other reservation can run between them.
-const { createApp, addErrorHandlers, listen } = require('../lib/server');
-const { mountInventory } = require('../lib/inventory-routes');
+const { serveInventory } = require('../lib/inventory-routes');
 const { MemoryItems, itemResults } = require('../lib/memory-items');
 const { latency } = require('../lib/remote');
 
@@ -14,12 +13,7 @@ async function reserve(id, qty) {
   await latency(); // the warehouse service
   const item = items.get(id);
   if (item.stock < qty) return itemResults.outOfStock(item);
-  item.stock -= qty; // same synchronous step as the check
-  item.reserved += qty;
-  return itemResults.reserved(item, qty);
+  return items.take(item, qty); // same synchronous step as the check
 }
 
-const app = createApp();
-mountInventory(app, items.inventoryStore(reserve));
-addErrorHandlers(app);
-listen(app);
+serveInventory(items.inventoryStore(reserve));

@@ -12,7 +12,7 @@
 // ctx = {op: 'withdraw'|'deposit', amount, key} where key is the
 // Idempotency-Key header or null; targets without idempotency ignore it.
 const crypto = require('node:crypto');
-const { route } = require('./server');
+const { createApp, addErrorHandlers, route, listen } = require('./server');
 const { positiveInt, nonNegativeInt, badRequest } = require('./input');
 
 const MAX_KEY_LENGTH = 255;
@@ -57,4 +57,13 @@ function mountBank(app, ops) {
   }
 }
 
-module.exports = { mountBank, results };
+// The whole server of a bank target: `ops` behind the bank API, listening on the
+// port from the command line; listenOptions as for listen() (a cleanup).
+function serveBank(ops, listenOptions) {
+  const app = createApp();
+  mountBank(app, ops);
+  addErrorHandlers(app);
+  return listen(app, listenOptions);
+}
+
+module.exports = { mountBank, serveBank, results };

@@ -6,7 +6,8 @@
 // for a different payload). If the original rolls back, its key row vanishes
 // with its balance change and the duplicate executes. Any number of service
 // instances can share this: the database is the single source of truth.
-const { results } = require('./bank-routes');
+const { results, serveBank } = require('./bank-routes');
+const { runMain } = require('./server');
 const { fraudCheck } = require('./remote');
 const { openPool, withTransaction, isAccountId, createAccount, getAccount, conditionalMove, ACCOUNTS_DDL } = require('./pg');
 
@@ -62,4 +63,12 @@ async function openIdempotentPgBank(targetName) {
   return { pool, ops };
 }
 
-module.exports = { openIdempotentPgBank };
+// Serves this bank from database `targetName` (see openPool), closing the pool on exit.
+function serveIdempotentPgBank(targetName) {
+  runMain(async () => {
+    const { pool, ops } = await openIdempotentPgBank(targetName);
+    serveBank(ops, { cleanup: () => pool.end() });
+  });
+}
+
+module.exports = { openIdempotentPgBank, serveIdempotentPgBank };

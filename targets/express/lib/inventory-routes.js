@@ -7,7 +7,7 @@
 //   POST /items/{id}/release {"qty": n}   -> 200 {"id","stock","qty"}
 //                                            | 409 {"error":"nothing_reserved","reserved":n}
 // 400 on bad input, 404 on an unknown item. store.reserve/release return {status, body}.
-const { route } = require('./server');
+const { createApp, addErrorHandlers, route, listen } = require('./server');
 const { positiveInt, nonNegativeInt, badRequest } = require('./input');
 
 function mountInventory(app, store) {
@@ -32,4 +32,13 @@ function mountInventory(app, store) {
   }
 }
 
-module.exports = { mountInventory };
+// The whole server of an inventory target: `store` behind the inventory API,
+// listening on the port from the command line.
+function serveInventory(store) {
+  const app = createApp();
+  mountInventory(app, store);
+  addErrorHandlers(app);
+  return listen(app);
+}
+
+module.exports = { mountInventory, serveInventory };

@@ -29,6 +29,14 @@ class MemoryItems {
     return this.byId.get(id) ?? null;
   }
 
+  // Moves `qty` of the item's stock to reserved, unchecked: whether the stock is
+  // still there is the caller's reserve() to get right.
+  take(item, qty) {
+    item.stock -= qty;
+    item.reserved += qty;
+    return itemResults.reserved(item, qty);
+  }
+
   // Synchronous: no await between the check and the update.
   release(id, qty) {
     const item = this.byId.get(id);

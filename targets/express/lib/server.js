@@ -63,4 +63,10 @@ function listen(app, { cleanup } = {}) {
   return server;
 }
 
-module.exports = { createApp, addErrorHandlers, route, listen, portFromArgs };
+// Runs an async start-up (opening a database pool, then listening); a failure
+// ends the process with exit 1 and one line saying why.
+function runMain(main) {
+  main().catch((err) => { console.error('start-up failed:', err.message); process.exit(1); });
+}
+
+module.exports = { createApp, addErrorHandlers, route, listen, portFromArgs, runMain };
