@@ -293,7 +293,7 @@ void check_output_paths(const std::vector<std::pair<std::string, std::string>>& 
   }
 }
 
-bool write_report_files(const std::string& html, const std::string& junit, const std::string& json,
+bool write_report_files(const std::string& html, const std::string& junit, const std::string& json_path,
                         const ReportInput& unstamped) {
   // Every report names the racecheck that wrote it.
   ReportInput report = unstamped;
@@ -303,12 +303,12 @@ bool write_report_files(const std::string& html, const std::string& junit, const
   std::vector<std::pair<const std::string*, bool>> written;
   if (!html.empty()) written.emplace_back(&html, write_file(html, render_html(report), "HTML report"));
   if (!junit.empty()) written.emplace_back(&junit, write_file(junit, render_junit(report), "JUnit XML"));
-  if (!json.empty()) {
+  if (!json_path.empty()) {
     // Response bodies are bytes; JSON text must be UTF-8: bytes that are not
     // are shown as \xHH (docs/history.md).
     nlohmann::json result = render_json(report);
     escape_invalid_utf8_strings(result);
-    written.emplace_back(&json, write_file(json, result.dump(2) + "\n", "JSON result"));
+    written.emplace_back(&json_path, write_file(json_path, result.dump(2) + "\n", "JSON result"));
   }
   bool ok = true;
   for (const auto& [path, done] : written) {

@@ -76,7 +76,7 @@ void check_output_paths(const std::vector<std::pair<std::string, std::string>>& 
 // Writes the report files whose paths are not empty, each independently of
 // the others; prints "wrote PATH" for each one written. Returns false (after
 // printing why) when one cannot be written.
-bool write_report_files(const std::string& html, const std::string& junit, const std::string& json,
+bool write_report_files(const std::string& html, const std::string& junit, const std::string& json_path,
                         const ReportInput& report);
 
 // A violation once proved stays exit 1 whatever fails after it; otherwise a

@@ -210,9 +210,9 @@ int main(int argc, char** argv) {
       const Measured exec = measure_executor(server, url, n, bursts);
       const Measured multi = measure_plain_multi(server, url, n, bursts);
       auto row = [&](const char* name, const Measured& m) {
-        std::printf("%5d  %-10s %14.1f %14s %10.2f\n", n, name, m.server_median_ns / 1000.0,
+        std::printf("%5d  %-10s %14.1f %14s %10.2f\n", n, name, static_cast<double>(m.server_median_ns) / 1000.0,
                     m.client_median_ns < 0 ? "-" : std::to_string(m.client_median_ns / 1000).c_str(),
-                    floor.server_median_ns > 0 ? static_cast<double>(m.server_median_ns) / floor.server_median_ns : 0.0);
+                    floor.server_median_ns > 0 ? static_cast<double>(m.server_median_ns) / static_cast<double>(floor.server_median_ns) : 0.0);
       };
       row("floor", floor);
       row("executor", exec);

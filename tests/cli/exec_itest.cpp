@@ -27,7 +27,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const std::string kRacecheck = RACECHECK_BINARY_DIR "/cli/racecheck";
 
 // The misbehaving server's bank (tests/cli/misbehaving_server.h) with a request
 // timeout and a distribution of ops over the instances.
@@ -50,11 +49,6 @@ std::vector<json> read_history(const fs::path& p) {
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) events.push_back(json::parse(line));
   return events;
-}
-
-std::string describe(const ProcessResult& r) {
-  return "exit " + std::to_string(r.exit_code) + (r.timed_out ? " (timed out)" : "") + " after " +
-         std::to_string(r.wall_s) + " s\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
 }
 
 class Exec : public ::testing::Test {

@@ -244,8 +244,8 @@ TEST(ExecutorITest, SynchronizedBurstOf32PostsArrivesTogether) {
   ASSERT_EQ(warmup.ok, 32);
   const auto warm_arrivals = server.locked([&] { return server.burst_arrivals_ns; });
   const auto [wlo, whi] = std::minmax_element(warm_arrivals.begin(), warm_arrivals.end());
-  std::cerr << "cold burst of 32: client last-byte spread " << warmup.burst_spread_ns / 1000.0
-            << " us, server arrival spread " << (*whi - *wlo) / 1000.0 << " us\n";
+  std::cerr << "cold burst of 32: client last-byte spread " << static_cast<double>(warmup.burst_spread_ns) / 1000.0
+            << " us, server arrival spread " << static_cast<double>(*whi - *wlo) / 1000.0 << " us\n";
   server.locked([&] {
     server.burst_arrivals_ns.clear();
     server.burst_bodies.clear();
@@ -274,8 +274,8 @@ TEST(ExecutorITest, SynchronizedBurstOf32PostsArrivesTogether) {
   // Every body arrived whole.
   const auto bodies = server.locked([&] { return server.burst_bodies; });
   for (const auto& b : bodies) EXPECT_EQ(json::parse(b).at("amount"), 5);
-  std::cerr << "burst of 32: client last-byte spread " << result.burst_spread_ns / 1000.0
-            << " us, server arrival spread " << (*hi - *lo) / 1000.0 << " us\n";
+  std::cerr << "burst of 32: client last-byte spread " << static_cast<double>(result.burst_spread_ns) / 1000.0
+            << " us, server arrival spread " << static_cast<double>(*hi - *lo) / 1000.0 << " us\n";
 }
 
 TEST(ExecutorITest, BodylessFirstRequestsAreReleasedUnsynchronizedAndCounted) {
