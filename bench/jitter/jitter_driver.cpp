@@ -65,6 +65,8 @@ struct Cell {
   std::vector<double> connections;
   std::set<std::string> protocols;
   std::string first_failure;
+  int first_failure_exit = 0;
+  std::string first_failure_message;  // the first line of its stderr
 };
 
 // One POST per account-0 withdrawal; no final read, nothing checked: the
@@ -93,6 +95,12 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string mode_flags(const Mode& mode) {
+  std::string text;
+  for (const auto& flag : mode.flags) text += (text.empty() ? "" : " ") + flag;
+  return text;
 }
 
 std::string first_line(const std::string& text) {
@@ -128,8 +136,10 @@ class Bench {
     if (run.exit_code != 0 || arrivals.size() != static_cast<std::size_t>(n)) {
       ++cell.failed;
       if (cell.first_failure.empty()) {
+        cell.first_failure_exit = run.exit_code;
+        cell.first_failure_message = first_line(run.err);
         cell.first_failure = "exit " + std::to_string(run.exit_code) + ", " + std::to_string(arrivals.size()) + "/" +
-                             std::to_string(n) + " arrivals: " + first_line(run.err);
+                             std::to_string(n) + " arrivals: " + cell.first_failure_message;
       }
       return;
     }
@@ -154,7 +164,7 @@ class Bench {
     trial(mode, 2, "http://127.0.0.1:" + std::to_string(recorder_.port()), probe);
     if (probe.failed == 0) return "";
     // Any other failure is the target's or the trial's: measured and reported as such.
-    return probe.first_failure.rfind("exit 2,", 0) == 0 ? probe.first_failure : "";
+    return probe.first_failure_exit == 2 ? "racecheck exec " + mode_flags(mode) + ": " + probe.first_failure_message : "";
   }
 
  private:
