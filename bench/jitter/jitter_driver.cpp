@@ -20,7 +20,7 @@
 // Output, one line per cell (run.sh turns it into the table):
 //   cell TARGET N MODE TRIALS FAILED MEDIAN_US MED_LO_US MED_HI_US P95_US
 //        HITS10 HITS100 HITS1000 CONNECTIONS PROTOCOL
-// plus "unavailable MODE REASON" and "note TEXT" lines.
+// plus "param delay_ms D", "unavailable MODE REASON" and "note TEXT" lines.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -246,6 +246,7 @@ int main(int argc, char** argv) {
   try {
     Bench bench(racecheck, work);
     const std::string direct_url = "http://127.0.0.1:" + std::to_string(bench.recorder().port());
+    std::printf("param delay_ms %g\n", delay_ms);
     std::vector<Mode> modes;
     for (const Mode& mode : kModes) {
       const std::string reason = bench.unavailable_reason(mode);

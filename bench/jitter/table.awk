@@ -4,6 +4,7 @@
 #   cell TARGET N MODE TRIALS FAILED MEDIAN LO HI P95 HITS10 HITS100 HITS1000 CONNECTIONS PROTOCOL
 #   unavailable MODE REASON
 #   note TEXT
+#   param NAME VALUE      (delay_ms: the proxy's delay bound)
 function wilson(k, n,   p, z2, den, mid, half) {
   if (n == 0) { wlo = 0; whi = 1; return }
   p = k / n; z2 = 1.96 * 1.96; den = 1 + z2 / n
@@ -16,6 +17,7 @@ function wilson(k, n,   p, z2, den, mid, half) {
 function prob(k, n) { wilson(k, n); return sprintf("%.2f [%.2f, %.2f]", (n ? k / n : 0), wlo, whi) }
 function key(t, n, m) { return t SUBSEP n SUBSEP m }
 $1 == "unavailable" { reason = $0; sub(/^unavailable [^ ]+ /, "", reason); unavailable[$2] = reason; next }
+$1 == "param" { param[$2] = $3; next }
 $1 == "note" { sub(/^note /, ""); notes[++note_count] = $0; next }
 $1 == "cell" {
   t = $2; n = $3; m = $4; k = key(t, n, m)
@@ -39,7 +41,9 @@ END {
            prob(hits[k, 3], ok[k]), conns[k], proto[k]
   }
   print ""
-  print "behind jitter = through racecheck-jitter-proxy (each TCP connection delayed by its own uniform 0-5 ms, both ways); loopback = straight to the recorder. spread = last minus first arrival of one burst (the read that brought each request's last byte, CLOCK_MONOTONIC). A trial exposes a window w when its two earliest arrivals are at most w apart. plain = no hold (release staggered, stagger 0); last-byte = HTTP/1.1, last bytes released together; single-packet = HTTP/2, every final frame in one write."
+  print "Method: one trial = one `racecheck exec` process of N clients sending one POST each (fresh connections, so fresh proxy delays), against a recorder in the driver that notes (CLOCK_MONOTONIC) the read that brought each request's last byte: HTTP/1.1 by Content-Length, HTTP/2 the frame with END_STREAM (h2c, nghttp2). The modes alternate trial by trial. behind jitter = through racecheck-jitter-proxy, which delays each TCP connection by its own uniform 0-" param["delay_ms"] " ms in both directions; loopback = straight to the recorder. plain = no hold (release staggered, stagger 0); last-byte = HTTP/1.1, last bytes held and released together; single-packet = HTTP/2 (`--http2 --release single-packet`), every final frame in one write. spread = last minus first arrival of a burst. A trial exposes a race window w when its two earliest arrivals are at most w apart: a read-check-write window of w opened by the first request is still open when the second arrives. Intervals: the median's distribution-free 95% interval (order statistics), 95% Wilson intervals for the probabilities; connections = median distinct connections per burst."
+  print ""
+  print "Goals judged: spread, single-packet median ≤ 1/3 of last-byte's at every N (behind jitter); detection, at no window and N is single-packet's Wilson interval wholly below last-byte's, and at 10 µs and 100 µs it is wholly above at every N (behind jitter); loopback, single-packet's median spread is at most the top of last-byte's interval and its detection never wholly below."
   for (m in unavailable) { print ""; print "Not available: " m " (" unavailable[m] ")" }
   for (i = 1; i <= note_count; i++) { print ""; print "Note: " notes[i] }
   print ""
