@@ -7,12 +7,12 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -28,10 +28,10 @@ namespace {
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 constexpr std::string_view kArrivalsPath = "/arrivals";
 
-std::int64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+// steady_clock is CLOCK_MONOTONIC on Linux: the clock racecheck's history uses.
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 struct Stream {
@@ -55,8 +55,10 @@ struct Connection {
   nghttp2_session* session = nullptr;
   std::map<std::int32_t, Stream> streams;
 
+  // Closing the socket also drops it from the epoll set.
   ~Connection() {
     if (session != nullptr) nghttp2_session_del(session);
+    if (fd >= 0) ::close(fd);
   }
 };
 
@@ -237,43 +239,68 @@ bool flush(Connection& c) {
   return true;
 }
 
+// Reads what `c` has for us, answers it, and says whether to keep it open.
+bool read_and_answer(Connection& c, std::uint32_t ready) {
+  char buffer[64 * 1024];
+  bool keep = true;
+  while (keep && (ready & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
+    const ssize_t got = ::recv(c.fd, buffer, sizeof(buffer), 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && errno == EAGAIN) break;
+    if (got <= 0) return false;  // the peer closed or the connection broke
+    c.read_ns = steady_ns();
+    c.in.append(buffer, static_cast<std::size_t>(got));
+    keep = serve_bytes(c);
+  }
+  // A refusal (keep == false) still goes out before the close, as far as it can.
+  return flush(c) && keep;
+}
+
 }  // namespace
 
-ArrivalRecorder::ArrivalRecorder(int port) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (listen_fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  int one = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(listen_fd_, 1024) != 0) {
+int listen_on_loopback(int port, int* bound_port, bool nonblocking) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof(address);
+  int reuse = 1;
+  const bool listening = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse)) == 0 &&
+                         ::bind(fd, reinterpret_cast<sockaddr*>(&address), size) == 0 && ::listen(fd, 1024) == 0 &&
+                         ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0;
+  if (!listening) {
     const std::string reason = std::strerror(errno);
-    ::close(listen_fd_);
+    if (fd >= 0) ::close(fd);
     throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + reason);
   }
-  socklen_t len = sizeof(addr);
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  for (int fd : {listen_fd_, stop_fd_}) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-  }
+  if (bound_port != nullptr) *bound_port = ntohs(address.sin_port);
+  return fd;
+}
+
+ArrivalRecorder::ArrivalRecorder(int port)
+    : listen_fd_(listen_on_loopback(port, &port_, true)),
+      poll_fd_(epoll_create1(EPOLL_CLOEXEC)),
+      wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  watch(listen_fd_, EPOLL_CTL_ADD, EPOLLIN);
+  watch(wake_fd_, EPOLL_CTL_ADD, EPOLLIN);
   thread_ = std::thread([this] { serve(); });
 }
 
 ArrivalRecorder::~ArrivalRecorder() {
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof(one));
+  // Any write to the eventfd makes the loop return; it closes its connections.
+  const std::uint64_t stop = 1;
+  while (::write(wake_fd_, &stop, sizeof(stop)) < 0 && errno == EINTR) {
+  }
   thread_.join();
-  ::close(stop_fd_);
-  ::close(epoll_fd_);
-  ::close(listen_fd_);
+  for (int fd : {wake_fd_, poll_fd_, listen_fd_}) ::close(fd);
+}
+
+void ArrivalRecorder::watch(int fd, int operation, std::uint32_t events) {
+  epoll_event interest{};
+  interest.events = events;
+  interest.data.fd = fd;
+  epoll_ctl(poll_fd_, operation, fd, &interest);
 }
 
 void ArrivalRecorder::record(const Arrival& arrival) {
@@ -304,65 +331,34 @@ std::string ArrivalRecorder::take_arrivals_json() {
 }
 
 void ArrivalRecorder::serve() {
-  std::map<int, std::unique_ptr<Connection>> connections;
+  std::map<int, std::unique_ptr<Connection>> open;  // by socket; destroying one closes it
   std::uint64_t accepted = 0;
-  std::vector<char> buffer(64 * 1024);
-  auto close_connection = [&](int fd) {
-    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    ::close(fd);
-    connections.erase(fd);
-  };
-  epoll_event events[64];
   for (;;) {
-    const int n = epoll_wait(epoll_fd_, events, 64, -1);
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      if (fd == stop_fd_) {
-        for (auto& [cfd, c] : connections) ::close(cfd);
-        return;
-      }
-      if (fd == listen_fd_) {
-        for (int cfd; (cfd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0;) {
-          int one = 1;
-          setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-          epoll_event ev{};
-          ev.events = EPOLLIN;
-          ev.data.fd = cfd;
-          epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, cfd, &ev);
-          auto c = std::make_unique<Connection>();
-          c->recorder = this;
-          c->fd = cfd;
-          c->id = ++accepted;
-          connections[cfd] = std::move(c);
+    epoll_event ready[64];
+    const int count = epoll_wait(poll_fd_, ready, 64, -1);
+    for (int i = 0; i < count; ++i) {
+      const int fd = ready[i].data.fd;
+      if (fd == wake_fd_) return;
+      if (fd != listen_fd_) {
+        const auto it = open.find(fd);
+        if (it == open.end()) continue;
+        if (!read_and_answer(*it->second, ready[i].events)) {
+          open.erase(it);
+        } else {
+          watch(fd, EPOLL_CTL_MOD, EPOLLIN | (it->second->out.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT)));
         }
         continue;
       }
-      const auto it = connections.find(fd);
-      if (it == connections.end()) continue;
-      Connection& c = *it->second;
-      bool keep = true;
-      bool peer_closed = false;
-      while (keep && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
-        const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), 0);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0 && errno == EAGAIN) break;
-        if (got <= 0) {
-          peer_closed = true;
-          break;
-        }
-        c.read_ns = monotonic_ns();
-        c.in.append(buffer.data(), static_cast<std::size_t>(got));
-        keep = serve_bytes(c);
+      for (int socket; (socket = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0;) {
+        int nodelay = 1;
+        setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
+        auto c = std::make_unique<Connection>();
+        c->recorder = this;
+        c->fd = socket;
+        c->id = ++accepted;
+        open[socket] = std::move(c);
+        watch(socket, EPOLL_CTL_ADD, EPOLLIN);
       }
-      keep = flush(c) && keep && !peer_closed;
-      if (!keep) {
-        close_connection(fd);
-        continue;
-      }
-      epoll_event ev{};
-      ev.events = EPOLLIN | (c.out.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT));
-      ev.data.fd = fd;
-      epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
     }
   }
 }

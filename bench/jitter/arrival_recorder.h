@@ -26,6 +26,10 @@ struct Arrival {
   bool http2 = false;
 };
 
+// A listening TCP socket on 127.0.0.1:port (0: a free one; the port taken goes
+// to *bound_port). Throws naming the port and the reason.
+int listen_on_loopback(int port, int* bound_port, bool nonblocking);
+
 class ArrivalRecorder {
  public:
   explicit ArrivalRecorder(int port = 0);  // 127.0.0.1; 0 = a free port. Throws on failure.
@@ -44,11 +48,12 @@ class ArrivalRecorder {
 
  private:
   void serve();
+  void watch(int fd, int operation, std::uint32_t events);  // epoll_ctl on poll_fd_
 
-  int listen_fd_ = -1;
-  int epoll_fd_ = -1;
-  int stop_fd_ = -1;  // eventfd that wakes the loop to stop
-  int port_ = 0;
+  int port_ = 0;  // before listen_fd_: its initializer sets it
+  int listen_fd_;
+  int poll_fd_;   // epoll
+  int wake_fd_;   // eventfd: written once to stop the loop
   std::mutex mutex_;
   std::vector<Arrival> arrivals_;
   std::thread thread_;

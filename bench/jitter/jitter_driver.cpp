@@ -228,9 +228,14 @@ int main(int argc, char** argv) {
   app.add_option("--sizes", sizes, "burst sizes N")->check(CLI::Range(2, 128));
   app.add_option("--targets", targets, "proxy (through the jitter proxy) and/or direct")
       ->check(CLI::IsMember({"proxy", "direct"}));
-  app.add_option("--trials", max_trials, "at most this many trials per mode and cell")->check(CLI::Range(1, 100000));
+  // The last of a repeated --trials / --budget-s wins: run.sh passes its
+  // defaults first, so its own arguments can override them.
+  app.add_option("--trials", max_trials, "at most this many trials per mode and cell")
+      ->check(CLI::Range(1, 100000))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--budget-s", budget_s, "time for every trial together, split evenly between the cells")
-      ->check(CLI::Range(1.0, 3600.0));
+      ->check(CLI::Range(1.0, 3600.0))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--delay-ms", delay_ms, "the proxy's delay bound D: each connection uniform in [0, D] ms")
       ->check(CLI::Range(0.0, 1000.0));
   app.add_option("--seed", seed, "the proxy's seed");

@@ -206,16 +206,7 @@ TEST(ArrivalRecorder, CountsEveryStreamOfAnHttp2BurstOnOneConnection) {
 // when the client has closed its own (after echoing everything).
 class EchoServer {
  public:
-  EchoServer() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(listen_fd_, 64);
-    socklen_t len = sizeof(addr);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+  EchoServer() : listen_fd_(rb::listen_on_loopback(0, &port_, false)) {
     acceptor_ = std::thread([this] {
       for (;;) {
         const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -243,8 +234,8 @@ class EchoServer {
   int port() const { return port_; }
 
  private:
-  int listen_fd_ = -1;
-  int port_ = 0;
+  int port_ = 0;  // before listen_fd_: its initializer sets it
+  int listen_fd_;
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
   std::vector<std::thread> echoes_;
