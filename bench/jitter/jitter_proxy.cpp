@@ -75,6 +75,10 @@ struct Relay {
   std::int64_t delay_ns = 0;
   Direction up;    // client -> upstream
   Direction down;  // upstream -> client
+  // The epoll interest each side is registered with: changed only when it
+  // differs, so a pass over many relays costs no system calls.
+  std::uint32_t client_events = EPOLLIN;
+  std::uint32_t upstream_events = EPOLLIN;
 };
 
 struct Options {
@@ -362,6 +366,9 @@ void Proxy::update_interest(Relay& relay) {
     // With no interest left, a hang-up would still wake every epoll_wait while
     // the other direction's data waits out its delay: report it once only.
     if (ev.events == 0) ev.events = EPOLLET;
+    std::uint32_t& registered = fd == relay.up.from ? relay.client_events : relay.upstream_events;
+    if (ev.events == registered) continue;
+    registered = ev.events;
     epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
   }
 }
