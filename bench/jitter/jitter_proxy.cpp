@@ -10,10 +10,14 @@
 // connections at the same instant arrives up to --delay-ms apart.
 //
 // Usage: racecheck-jitter-proxy --upstream HOST:PORT [--delay-ms 5] [--seed 1]
-//                               [--port 0] [--max-seconds 600]
+//                               [--port 0] [--max-seconds 600] [--stats FILE]
 // Prints "listening on http://127.0.0.1:PORT" once it accepts. Exits 0 on
 // SIGTERM or SIGINT, or when --max-seconds have passed (a forgotten proxy does
 // not outlive its benchmark), 2 on a bad flag, 1 when it cannot listen.
+// --stats FILE: on exit, how late the chunks went out against their due time
+// ("chunks N late_us_p50 X late_us_p95 Y late_us_max Z"): on a busy machine the
+// proxy may sleep through several due times and send their chunks together,
+// which shrinks the spreads it was meant to create.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -28,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -88,13 +93,14 @@ struct Options {
   double delay_ms = 5.0;
   std::uint64_t seed = 1;
   double max_seconds = 600;
+  std::string stats_path;
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::fprintf(stderr, "racecheck-jitter-proxy: %s\n", message.c_str());
   std::fprintf(stderr,
                "usage: racecheck-jitter-proxy --upstream HOST:PORT [--delay-ms D] [--seed N] [--port P] "
-               "[--max-seconds S]\n");
+               "[--max-seconds S] [--stats FILE]\n");
   std::exit(2);
 }
 
@@ -130,6 +136,8 @@ Options parse_options(int argc, char** argv) {
       o.seed = static_cast<std::uint64_t>(number_flag(flag, value, 0, 9.0e15));
     } else if (flag == "--port") {
       o.port = static_cast<int>(number_flag(flag, value, 0, 65535));
+    } else if (flag == "--stats") {
+      o.stats_path = value;
     } else if (flag == "--max-seconds") {
       o.max_seconds = number_flag(flag, value, 0.1, 86'400);
     } else {
@@ -158,6 +166,7 @@ class Proxy {
   void close_relay(int any_fd);
   void arm_timer();
   void fail_relay(Relay& relay) { doomed_.push_back(relay.up.from); }
+  void write_stats();
 
   Options options_;
   std::mt19937_64 random_;
@@ -170,6 +179,7 @@ class Proxy {
   socklen_t upstream_len_ = 0;
   std::map<int, std::shared_ptr<Relay>> relays_;  // both fds of a relay map to it
   std::vector<int> doomed_;                        // relays to close after this pass
+  std::vector<std::int64_t> lateness_ns_;          // per chunk: first write - due time
 };
 
 int Proxy::run() {
@@ -255,7 +265,27 @@ int Proxy::run() {
     doomed_.clear();
     arm_timer();
   }
+  write_stats();
   return 0;
+}
+
+void Proxy::write_stats() {
+  if (options_.stats_path.empty()) return;
+  std::sort(lateness_ns_.begin(), lateness_ns_.end());
+  auto quantile_us = [&](double q) {
+    if (lateness_ns_.empty()) return 0.0;
+    const auto rank = static_cast<std::size_t>(q * static_cast<double>(lateness_ns_.size() - 1));
+    return static_cast<double>(lateness_ns_[rank]) / 1000.0;
+  };
+  FILE* out = std::fopen(options_.stats_path.c_str(), "w");
+  if (out == nullptr) {
+    std::fprintf(stderr, "racecheck-jitter-proxy: --stats: cannot write %s: %s\n", options_.stats_path.c_str(),
+                 std::strerror(errno));
+    return;
+  }
+  std::fprintf(out, "chunks %zu late_us_p50 %.1f late_us_p95 %.1f late_us_max %.1f\n", lateness_ns_.size(),
+               quantile_us(0.5), quantile_us(0.95), quantile_us(1.0));
+  std::fclose(out);
 }
 
 void Proxy::accept_all() {
@@ -330,6 +360,8 @@ void Proxy::deliver_due(std::int64_t now) {
 void Proxy::deliver(Direction& dir, std::int64_t now) {
   while (!dir.write_blocked && !dir.queue.empty() && dir.queue.front().due_ns <= now) {
     const std::string& bytes = dir.queue.front().bytes;
+    // Bounded: a long run keeps the first million samples.
+    if (dir.front_written == 0 && lateness_ns_.size() < (1u << 20)) lateness_ns_.push_back(now - dir.queue.front().due_ns);
     const ssize_t wrote = ::send(dir.to, bytes.data() + dir.front_written, bytes.size() - dir.front_written,
                                  MSG_NOSIGNAL);
     if (wrote < 0) {
