@@ -12,7 +12,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -279,18 +281,29 @@ TEST(JitterProxy, RelaysEveryConnectionsBytesInOrderBothWays) {
   }
 }
 
-TEST(JitterProxy, CarriesAnHttp1BurstToTheRecorder) {
+TEST(JitterProxy, CarriesAnHttp1BurstToTheRecorderAndCountsItsChunks) {
   rb::ArrivalRecorder recorder;
-  rb::ServerProcess proxy({proxy_binary(), "--upstream", "127.0.0.1:" + std::to_string(recorder.port()),
-                           "--delay-ms", "1", "--max-seconds", "60"});
+  const std::string stats_path = ::testing::TempDir() + "jitter-proxy-stats.txt";
+  std::remove(stats_path.c_str());
   constexpr int kClients = 6;
-  std::vector<int> fds;
-  for (int i = 0; i < kClients; ++i) fds.push_back(connect_to(proxy.port()));
-  for (int fd : fds) ASSERT_GE(fd, 0);
-  for (int fd : fds) send_all(fd, post("/withdraw", "{}"));
-  for (int fd : fds) EXPECT_NE(read_http1_response(fd).find("200 OK"), std::string::npos);
-  EXPECT_EQ(recorder.arrival_count(), static_cast<std::size_t>(kClients));
-  for (int fd : fds) ::close(fd);
+  {
+    rb::ServerProcess proxy({proxy_binary(), "--upstream", "127.0.0.1:" + std::to_string(recorder.port()),
+                             "--delay-ms", "1", "--max-seconds", "60", "--stats", stats_path});
+    std::vector<int> fds;
+    for (int i = 0; i < kClients; ++i) fds.push_back(connect_to(proxy.port()));
+    for (int fd : fds) ASSERT_GE(fd, 0);
+    for (int fd : fds) send_all(fd, post("/withdraw", "{}"));
+    for (int fd : fds) EXPECT_NE(read_http1_response(fd).find("200 OK"), std::string::npos);
+    EXPECT_EQ(recorder.arrival_count(), static_cast<std::size_t>(kClients));
+    for (int fd : fds) ::close(fd);
+  }  // SIGTERM: the proxy writes its figures as it exits
+  std::ifstream stats(stats_path);
+  std::string word;
+  std::size_t chunks = 0;
+  stats >> word >> chunks;
+  EXPECT_EQ(word, "chunks");
+  // At least one request and one response per client went through it.
+  EXPECT_GE(chunks, static_cast<std::size_t>(2 * kClients));
 }
 
 TEST(JitterProxy, RefusesABadFlagNamingIt) {
