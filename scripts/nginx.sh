@@ -29,8 +29,13 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 
 die() { echo "nginx.sh: $*" >&2; exit 2; }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+# Three distinct free 127.0.0.1 ports, one python start (they are seconds on a busy machine).
+free_ports() {
+  python3 -c '
+import socket
+socks = [socket.socket() for _ in range(3)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))'
 }
 
 # make_cert NAME SUBJECT_CN SAN [clientAuth]: a key and a certificate signed by the CA.
@@ -76,6 +81,10 @@ http {
   proxy_http_version 1.1;
   proxy_set_header Connection "";
   proxy_set_header Host \$host;
+  # A client that abandons a request it sent in full (racecheck's lost
+  # responses) must not cancel it upstream: the target still runs it, as it
+  # would without a proxy.
+  proxy_ignore_client_abort on;
   ssl_protocols TLSv1.2 TLSv1.3;
   # Port $h2_port without SNI "localhost": a certificate for another name.
   server {
@@ -122,7 +131,7 @@ start() {
   make_pki "$dir/pki" || die "openssl could not make the certificates in $dir/pki"
   local attempt h2_port h2c_port mtls_port started=""
   for attempt in 1 2 3 4 5; do
-    h2_port=$(free_port); h2c_port=$(free_port); mtls_port=$(free_port)
+    read -r h2_port h2c_port mtls_port < <(free_ports)
     write_conf "$dir" "$upstream" "$h2_port" "$h2c_port" "$mtls_port"
     if "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log"; then
       started=1
