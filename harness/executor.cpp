@@ -112,8 +112,7 @@ struct Executor::Impl {
     ensure_curl_initialized();
     multi = curl_multi_init();
     if (multi == nullptr) throw LocalError("curl_multi_init failed (out of memory or descriptors)");
-    // One request per connection at a time, over HTTP/2 too (no multiplexing):
-    // a burst of N needs N connections.
+    // One request per connection at a time (HTTP/2 too): a burst of N needs N connections.
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
@@ -170,11 +169,6 @@ class Run {
   void complete_not_sent(std::list<std::unique_ptr<Transfer>>::iterator it) {
     std::string why = std::move((*it)->not_sent);
     complete(it, Outcome::Fail, std::move(why), json::object(), false);
-  }
-  // A fallback to HTTP/1.1 is what a run asked for h2 must report, so it wins.
-  void note_protocol(const std::string& protocol) {
-    if (protocol.empty() || result_.protocol == kProtocolHttp1) return;
-    result_.protocol = protocol;
   }
   void release_burst(std::int64_t now);
   bool burst_ready() const;
@@ -320,7 +314,7 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
   if (t.easy != nullptr && curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
     result_.new_connections += connects;
   }
-  if (t.easy != nullptr && with_response) note_protocol(negotiated_protocol(t.easy));
+  if (t.easy != nullptr && with_response) fold_protocol(result_.protocol, negotiated_protocol(t.easy));
   release_handle(t);
   record_invoke(t);
 

@@ -193,6 +193,11 @@ std::string negotiated_protocol(CURL* easy) {
   return "";
 }
 
+void fold_protocol(std::string& run_protocol, const std::string& response_protocol) {
+  if (response_protocol.empty() || run_protocol == kProtocolHttp1) return;
+  run_protocol = response_protocol;
+}
+
 std::string transport_reason(CURLcode code) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT: return "timeout";

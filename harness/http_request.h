@@ -66,6 +66,10 @@ struct TransportFailure {
 // kProtocolHttp1 ("http/1.1"); "" before a response arrived.
 std::string negotiated_protocol(CURL* easy);
 
+// Folds one response's protocol into a run's: the first one seen, except that
+// HTTP/1.1 wins (an h2 run that fell back anywhere must say so).
+void fold_protocol(std::string& run_protocol, const std::string& response_protocol);
+
 // The reason of a transfer that ended with `code` (not CURLE_OK).
 std::string transport_reason(CURLcode code);
 

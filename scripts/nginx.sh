@@ -129,18 +129,18 @@ start() {
   [ ! -e "$dir/nginx.pid" ] || die "$dir/nginx.pid exists: stop that nginx first or use a new DIR"
   mkdir -p "$dir/tmp"
   make_pki "$dir/pki" || die "openssl could not make the certificates in $dir/pki"
-  local attempt h2_port h2c_port mtls_port started=""
-  for attempt in 1 2 3 4 5; do
+  local h2_port h2c_port mtls_port started=""
+  # Another process may take a port between the check and nginx's bind: a few tries.
+  for _ in 1 2 3 4 5; do
     read -r h2_port h2c_port mtls_port < <(free_ports)
     write_conf "$dir" "$upstream" "$h2_port" "$h2c_port" "$mtls_port"
-    if "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log"; then
+    if "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/start.log"; then
       started=1
       break
     fi
   done
-  [ -n "$started" ] || { tail -n 20 "$dir/error.log" >&2; die "nginx did not start (see $dir/error.log)"; }
-  local i
-  for i in $(seq 1 100); do [ -s "$dir/nginx.pid" ] && break; sleep 0.05; done
+  [ -n "$started" ] || { tail -n 20 "$dir/start.log" "$dir/error.log" >&2 2>/dev/null; die "nginx did not start (see $dir/start.log)"; }
+  for _ in $(seq 1 100); do [ -s "$dir/nginx.pid" ] && break; sleep 0.05; done
   [ -s "$dir/nginx.pid" ] || die "nginx wrote no $dir/nginx.pid"
   echo "NGINX_H2_URL=https://localhost:$h2_port"
   echo "NGINX_H2C_URL=http://127.0.0.1:$h2c_port"
@@ -159,8 +159,7 @@ stop() {
   [ -s "$dir/nginx.pid" ] && pid=$(cat "$dir/nginx.pid")
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     # nginx made itself a session leader: its group is its master and workers.
     if kill -0 "$pid" 2>/dev/null; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
   fi

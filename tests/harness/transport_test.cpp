@@ -151,3 +151,21 @@ TEST(TransportReport, JsonResultReadsItsTransportFieldsBack) {
 
 }  // namespace
 }  // namespace racecheck
+
+namespace racecheck {
+namespace {
+
+TEST(TransportProtocol, AFallbackToHttp11AnywhereIsTheRunsProtocol) {
+  std::string run;
+  fold_protocol(run, "");
+  EXPECT_EQ(run, "");
+  fold_protocol(run, "h2");
+  EXPECT_EQ(run, "h2");
+  fold_protocol(run, "http/1.1");
+  EXPECT_EQ(run, "http/1.1");
+  fold_protocol(run, "h2");
+  EXPECT_EQ(run, "http/1.1");
+}
+
+}  // namespace
+}  // namespace racecheck
