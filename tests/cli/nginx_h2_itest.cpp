@@ -65,28 +65,34 @@ class Nginx {
   std::string output_;
 };
 
+// A demo bank and the nginx in front of it.
+struct ProxiedBank {
+  ProxiedBank(const std::string& balance, const fs::path& dir)
+      : bank(balance, dir), proxy(dir / ("nginx-" + balance), bank.url()) {}
+  std::string problem() const {
+    if (bank.url().empty()) return "the demo bank did not start";
+    return proxy.up() ? "" : "nginx did not start: " + proxy.output();
+  }
+  Bank bank;
+  Nginx proxy;
+};
+
 class NginxH2 : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / ("racecheck-nginx-itest-" + std::to_string(getpid()));
     fs::create_directories(dir_);
-    racy_ = new Bank("racy", dir_);
-    safe_ = new Bank("safe", dir_);
-    if (!racy_->url().empty()) racy_proxy_ = new Nginx(dir_ / "nginx-racy", racy_->url());
-    if (!safe_->url().empty()) safe_proxy_ = new Nginx(dir_ / "nginx-safe", safe_->url());
+    racy_ = new ProxiedBank("racy", dir_);
+    safe_ = new ProxiedBank("safe", dir_);
   }
   static void TearDownTestSuite() {
-    delete racy_proxy_;
-    delete safe_proxy_;
     delete racy_;
     delete safe_;
     fs::remove_all(dir_);
   }
   void SetUp() override {
-    ASSERT_FALSE(racy_->url().empty()) << "the racy demo bank did not start";
-    ASSERT_FALSE(safe_->url().empty()) << "the safe demo bank did not start";
-    ASSERT_TRUE(racy_proxy_ != nullptr && racy_proxy_->up()) << (racy_proxy_ ? racy_proxy_->output() : "");
-    ASSERT_TRUE(safe_proxy_ != nullptr && safe_proxy_->up()) << (safe_proxy_ ? safe_proxy_->output() : "");
+    ASSERT_EQ(racy_->problem(), "");
+    ASSERT_EQ(safe_->problem(), "");
   }
 
   // A short run of the demo spec; the racy bank loses updates within a few trials.
@@ -98,20 +104,16 @@ class NginxH2 : public ::testing::Test {
   }
 
   static fs::path dir_;
-  static Bank* racy_;
-  static Bank* safe_;
-  static Nginx* racy_proxy_;
-  static Nginx* safe_proxy_;
+  static ProxiedBank* racy_;
+  static ProxiedBank* safe_;
 };
 
 fs::path NginxH2::dir_;
-Bank* NginxH2::racy_ = nullptr;
-Bank* NginxH2::safe_ = nullptr;
-Nginx* NginxH2::racy_proxy_ = nullptr;
-Nginx* NginxH2::safe_proxy_ = nullptr;
+ProxiedBank* NginxH2::racy_ = nullptr;
+ProxiedBank* NginxH2::safe_ = nullptr;
 
 TEST_F(NginxH2, H2OverTlsWithCacertFailsOnRacyAndPassesOnSafe) {
-  const Nginx& racy = *racy_proxy_;
+  const Nginx& racy = racy_->proxy;
   const Exit caught = run(racy["NGINX_H2_URL"], "--http2 --cacert " + racy["NGINX_CA"], "h2-racy.json");
   EXPECT_EQ(caught.code, 1) << caught.output;
   EXPECT_NE(caught.output.find("protocol h2"), std::string::npos) << caught.output;
@@ -120,46 +122,46 @@ TEST_F(NginxH2, H2OverTlsWithCacertFailsOnRacyAndPassesOnSafe) {
   EXPECT_EQ(result["protocol_requested"], "h2");
   EXPECT_EQ(result["tls_verification"], "on");
 
-  const Nginx& safe = *safe_proxy_;
+  const Nginx& safe = safe_->proxy;
   const Exit passed = run(safe["NGINX_H2_URL"], "--http2 --cacert " + safe["NGINX_CA"] + " --trials 15");
   EXPECT_EQ(passed.code, 0) << passed.output;
 }
 
 TEST_F(NginxH2, H2cWithPriorKnowledgeFailsOnRacyAndPassesOnSafe) {
-  const Exit caught = run((*racy_proxy_)["NGINX_H2C_URL"], "--http2", "h2c-racy.json");
+  const Exit caught = run(racy_->proxy["NGINX_H2C_URL"], "--http2", "h2c-racy.json");
   EXPECT_EQ(caught.code, 1) << caught.output;
   EXPECT_EQ(load(dir_ / "h2c-racy.json")["protocol"], "h2");
-  const Exit passed = run((*safe_proxy_)["NGINX_H2C_URL"], "--http2 --trials 15");
+  const Exit passed = run(safe_->proxy["NGINX_H2C_URL"], "--http2 --trials 15");
   EXPECT_EQ(passed.code, 0) << passed.output;
 }
 
 // Without --http2 the same TLS port answers over HTTP/1.1: the recorded protocol
 // is what was negotiated, not what nginx could have offered.
 TEST_F(NginxH2, Http11OverTlsRecordsHttp11) {
-  const Nginx& safe = *safe_proxy_;
+  const Nginx& safe = safe_->proxy;
   const Exit passed = run(safe["NGINX_H2_URL"], "--cacert " + safe["NGINX_CA"] + " --trials 3", "h1-safe.json");
   EXPECT_EQ(passed.code, 0) << passed.output;
   EXPECT_EQ(load(dir_ / "h1-safe.json")["protocol"], "http/1.1");
 }
 
 TEST_F(NginxH2, UnknownCaIsATargetErrorSayingSo) {
-  const Exit refused = run((*safe_proxy_)["NGINX_H2_URL"], "--http2");
+  const Exit refused = run(safe_->proxy["NGINX_H2_URL"], "--http2");
   EXPECT_EQ(refused.code, 3) << refused.output;
   EXPECT_NE(refused.output.find("not signed by a trusted CA"), std::string::npos) << refused.output;
-  EXPECT_NE(refused.output.find((*safe_proxy_)["NGINX_H2_URL"]), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find(safe_->proxy["NGINX_H2_URL"]), std::string::npos) << refused.output;
 }
 
 // SNI: the port serves the localhost certificate only to a client that asks for
 // localhost; by IP address (no SNI) it gets a certificate for another name.
 TEST_F(NginxH2, CertificateForAnotherHostIsATargetError) {
-  const Nginx& safe = *safe_proxy_;
+  const Nginx& safe = safe_->proxy;
   const Exit refused = run(safe["NGINX_WRONG_NAME_URL"], "--http2 --cacert " + safe["NGINX_CA"]);
   EXPECT_EQ(refused.code, 3) << refused.output;
   EXPECT_NE(refused.output.find("bad host name"), std::string::npos) << refused.output;
 }
 
 TEST_F(NginxH2, InsecureRunsAndEveryReportSaysVerificationIsOff) {
-  const Nginx& safe = *safe_proxy_;
+  const Nginx& safe = safe_->proxy;
   const fs::path html = dir_ / "insecure.html";
   const Exit passed = run(safe["NGINX_H2_URL"], "--http2 --insecure --trials 3 --html " + html.string(),
                           "insecure.json");
@@ -174,7 +176,7 @@ TEST_F(NginxH2, InsecureRunsAndEveryReportSaysVerificationIsOff) {
 }
 
 TEST_F(NginxH2, MutualTlsNeedsTheClientCertificate) {
-  const Nginx& safe = *safe_proxy_;
+  const Nginx& safe = safe_->proxy;
   const std::string tls = "--http2 --cacert " + safe["NGINX_CA"];
   const Exit refused = run(safe["NGINX_MTLS_URL"], tls);
   EXPECT_EQ(refused.code, 3) << refused.output;
@@ -186,7 +188,7 @@ TEST_F(NginxH2, MutualTlsNeedsTheClientCertificate) {
 
 TEST_F(NginxH2, UnreadableCertificateFileIsAUsageErrorNamingTheFlag) {
   const std::string missing = (dir_ / "no-such-client.pem").string();
-  const Exit refused = run((*safe_proxy_)["NGINX_MTLS_URL"], "--cert " + missing);
+  const Exit refused = run(safe_->proxy["NGINX_MTLS_URL"], "--cert " + missing);
   EXPECT_EQ(refused.code, 2) << refused.output;
   EXPECT_NE(refused.output.find("--cert"), std::string::npos) << refused.output;
   EXPECT_NE(refused.output.find(missing), std::string::npos) << refused.output;

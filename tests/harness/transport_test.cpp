@@ -68,15 +68,6 @@ TEST(TransportSpec, BadValuesNameTheirPointer) {
   EXPECT_EQ(spec_error(j), "/tls/key: a key without a certificate (add /tls/cert)");
 }
 
-TEST(TransportFailures, TlsAndHttp2FailuresHaveTheirOwnReasons) {
-  EXPECT_EQ(transport_reason(CURLE_PEER_FAILED_VERIFICATION), "tls-error");
-  EXPECT_EQ(transport_reason(CURLE_SSL_CONNECT_ERROR), "tls-error");
-  EXPECT_EQ(transport_reason(CURLE_SSL_CERTPROBLEM), "tls-error");
-  EXPECT_EQ(transport_reason(CURLE_HTTP2), "http2-error");
-  EXPECT_EQ(transport_reason(CURLE_HTTP2_STREAM), "http2-error");
-  EXPECT_EQ(transport_reason(CURLE_COULDNT_CONNECT), "connection-refused");
-}
-
 TEST(TransportFailures, UnknownCaAndBadHostNameAreSaidInWords) {
   CurlExchange exchange;
   std::snprintf(exchange.error_buffer, sizeof exchange.error_buffer, "%s",
