@@ -38,6 +38,11 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
         throw CLI::ValidationError("--target", "demo always tests its own embedded bank; to test a running service, use "
                                                "`racecheck run SPEC --target URL`");
       }
+      if (args->run.transport.http2) {
+        throw CLI::ValidationError("--http2", "the embedded demo bank speaks HTTP/1.1 only; to test it over HTTP/2, put "
+                                              "scripts/nginx.sh in front of racecheck-demo-target and run `racecheck run "
+                                              "targets/demo/spec.json --target URL --http2`");
+      }
       check_output_paths(output_flags(args->run));  // before the first request
       demo::DemoBankConfig config;
       config.balance = demo::parse_balance_mode(args->balance);
@@ -54,6 +59,7 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
                 << ") listening on " << bank.base_url() << "\n";
       Spec spec = parse_spec_text(kDemoSpecJson, "<embedded targets/demo/spec.json>");
       override_base_urls(spec, {bank.base_url()});
+      apply_transport_flags(spec, args->run.transport);
       const RunOptions options = make_run_options(args->run, spec, "targets/demo/spec.json", command_line);
       const RunOutcome outcome = run_spec(spec, options);
       bank.stop();

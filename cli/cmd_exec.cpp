@@ -25,6 +25,7 @@
 #include "harness/spec.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial_sequence.h"
+#include "harness/transport_report.h"
 
 namespace racecheck {
 namespace {
@@ -34,6 +35,7 @@ struct ExecArgs {
   std::string scenario_path;
   std::string history_path;
   std::vector<std::string> targets;
+  TransportFlags transport;
   int accounts = 0;
   std::optional<std::uint64_t> seed;
 };
@@ -65,6 +67,7 @@ int run_exec(const ExecArgs& args) {
   try {
     spec = load_spec_file(args.spec_path);
     if (!args.targets.empty()) apply_target_flags(spec, args.targets);
+    apply_transport_flags(spec, args.transport);
   } catch (const SpecError& e) {
     std::cerr << "racecheck exec: " << e.what() << "\n";
     return exit_code::kUsage;
@@ -153,6 +156,10 @@ int run_exec(const ExecArgs& args) {
     if (result.burst_park_timed_out) std::cout << "; released before all had parked";
     std::cout << "\n";
   }
+  if (!result.protocol.empty()) std::cout << "protocol: " << result.protocol << "\n";
+  if (const std::string fallback = protocol_fallback_warning(spec, result.protocol); !fallback.empty())
+    std::cerr << "racecheck exec: warning: " << fallback << "\n";
+  if (spec.transport.tls.insecure) std::cerr << "racecheck exec: warning: TLS verification OFF (--insecure)\n";
   std::cout << "elapsed: " << microseconds(result.elapsed_ns) << ", new connections: " << result.new_connections
             << "\n";
   if (trial.final_read) {
@@ -187,6 +194,7 @@ void add_exec_command(CLI::App& app, int& exit_code) {
   cmd->add_option("scenario", args->scenario_path, "scenario JSON (or a result file holding one)")->required();
   cmd->add_option("--history", args->history_path, "history output (JSONL), streamed as events happen")->required();
   cmd->add_option("--target", args->targets, "base URL replacing the spec's (repeatable: one per instance)");
+  add_transport_flags(cmd, args->transport);
   cmd->add_option("--accounts", args->accounts, "number of accounts to set up (default: what the scenario uses)");
   cmd->add_option_function<std::uint64_t>(
       "--seed", [args](std::uint64_t s) { args->seed = s; },

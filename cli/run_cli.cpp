@@ -75,6 +75,7 @@ void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags) {
                   "evidence to pass: determinate ok completions needed per state-changing operation the scenarios "
                   "sent (0: only one judged trial; docs/ci.md)")
       ->check(CLI::Range(0, 1000000))->capture_default_str();
+  add_transport_flags(cmd, o.transport);
   if (!search_flags) return;
   cmd->add_option_function<std::uint64_t>("--seed", [&o](std::uint64_t s) { o.seed = s; o.seed_given = true; },
                                           "seed of the scenario generator (same seed, same scenarios)")

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/transport_flags.h"
 #include "harness/run.h"
 
 namespace racecheck {
@@ -25,6 +26,7 @@ struct RunCliOptions {
   std::string history, html, junit, json;
   bool quiet = false;
   int min_ok = 1;                     // --min-ok: the evidence rule (RunOptions::min_ok)
+  TransportFlags transport;           // --http2, --cacert, --insecure, --cert, --key
   // `run` only (add_shard_options): the flags, and the CI environment, that make it one shard of N.
   bool reads_shard = false;
   std::string shard;                  // --shard I/N

@@ -112,7 +112,7 @@ struct Executor::Impl {
     ensure_curl_initialized();
     multi = curl_multi_init();
     if (multi == nullptr) throw LocalError("curl_multi_init failed (out of memory or descriptors)");
-    // HTTP/1.1, one request per connection at a time: a burst of N needs N connections.
+    // One request per connection at a time (HTTP/2 too): a burst of N needs N connections.
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
@@ -247,6 +247,8 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
   easy_options.timeout_ms = options_.request_timeout_ms + options_.burst_park_timeout_ms + 1000;
   easy_options.tcp_nodelay = true;
   easy_options.body_source = t->held ? BodySource::Callback : BodySource::Memory;
+  easy_options.http2 = options_.http2;
+  easy_options.tls = &options_.tls;
   configure_easy(h, t->request, t->exchange, easy_options);
   curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
   if (t->held) {
@@ -312,6 +314,7 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
   if (t.easy != nullptr && curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
     result_.new_connections += connects;
   }
+  if (t.easy != nullptr && with_response) fold_protocol(result_.protocol, negotiated_protocol(t.easy));
   release_handle(t);
   record_invoke(t);
 

@@ -27,6 +27,7 @@
 #include "harness/history_writer.h"
 #include "harness/protocol.h"
 #include "harness/scenario.h"
+#include "harness/transport_options.h"
 
 namespace racecheck {
 
@@ -38,6 +39,11 @@ struct ExecutorOptions {
   int lost_response_grace_ms = 75;    // how long the server gets to read a request before we abandon it
   int retry_backoff_us = 1000;        // before retry k+1 (after attempt k): k * retry_backoff_us
   long max_connections = 0;           // CURLMOPT_MAXCONNECTS; 0 = max(64, 2 * clients)
+  // HTTP/2 (ALPN on https://, h2c prior knowledge on http://). Each transfer
+  // still has a connection of its own (no multiplexing), so a held last byte
+  // is a held last DATA frame of its stream.
+  bool http2 = false;
+  TlsOptions tls;
   // Polled once per pass of the event loop (at least every 100 ms): when it
   // returns true, the attempts in flight end at once as info "interrupted" (they
   // may or may not take effect) and no further op starts. `racecheck run` stops
@@ -60,6 +66,9 @@ struct ExecutorResult {
   std::vector<std::int64_t> latencies_ns;  // per attempt: last byte sent (or start) -> completion
   std::int64_t new_connections = 0;      // sum of CURLINFO_NUM_CONNECTS: 0 = every connection reused
   bool interrupted = false;              // stop_requested() ended the run early
+  // What the responses came over: "h2", "http/1.1" (also when any response of
+  // a run asked for h2 fell back to it), "" when no response arrived.
+  std::string protocol;
 };
 
 class Executor {

@@ -20,7 +20,8 @@ struct EasyDeleter {
 
 }  // namespace
 
-HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t max_body_bytes) {
+HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t max_body_bytes,
+                       const TransportOptions& transport) {
   ensure_curl_initialized();
   // One handle per thread, reset between calls: it keeps its connection, so a
   // trial's setup and final read reuse one keep-alive connection instead of
@@ -38,6 +39,8 @@ HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t m
   exchange.max_body_bytes = max_body_bytes;
   EasyOptions options;
   options.timeout_ms = timeout_ms;
+  options.http2 = transport.http2;
+  options.tls = &transport.tls;
   configure_easy(h, request, exchange, options);
 
   const CURLcode code = curl_easy_perform(h);

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "harness/protocol.h"
+#include "harness/transport_options.h"
 
 namespace racecheck {
 
@@ -12,6 +13,8 @@ namespace racecheck {
 // history's reason) and transport_detail (for messages).
 // Throws LocalError (harness/local_error.h) when the request failed on this
 // machine (out of descriptors or memory, a host name that does not resolve).
-HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t max_body_bytes);
+// `transport`: HTTP version and TLS, as for the executor's requests.
+HttpResponse http_call(const HttpRequest& request, int timeout_ms, std::size_t max_body_bytes,
+                       const TransportOptions& transport = {});
 
 }  // namespace racecheck

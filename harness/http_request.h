@@ -3,7 +3,8 @@
 // translation of a failed transfer (CURLcode) into a reason. The reasons are
 // the `error` labels of info events in a history (docs/history.md):
 // "timeout", "connection-refused", "connection-reset", "empty-reply",
-// "partial-response", "not-http", "cannot-resolve-host", "transport-error".
+// "partial-response", "not-http", "cannot-resolve-host", "tls-error",
+// "http2-error", "transport-error".
 #pragma once
 
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "harness/protocol.h"
+#include "harness/transport_options.h"
 
 namespace racecheck {
 
@@ -44,9 +46,12 @@ struct EasyOptions {
   long connect_timeout_ms = 0;   // 0: libcurl's default
   bool tcp_nodelay = false;
   BodySource body_source = BodySource::Memory;
+  bool http2 = false;            // TransportOptions::http2
+  const TlsOptions* tls = nullptr;  // none: verification on, the system's CAs, no client certificate
 };
 
-// Sets URL, method and body, headers (no "Expect: 100-continue"), HTTP/1.1,
+// Sets URL, method and body, headers (no "Expect: 100-continue"), the HTTP
+// version (1.1, or 2: ALPN on https://, prior knowledge on http://), TLS,
 // http(s) only, timeouts and the callbacks that fill `exchange`. `request`
 // must outlive the transfer: its body is sent from where it is.
 // Throws LocalError when the header list cannot be allocated.
@@ -56,6 +61,14 @@ struct TransportFailure {
   std::string reason;       // the history label: "timeout", "connection-refused", ...
   std::string description;  // for messages: "connection refused to http://...: <libcurl's detail>"
 };
+
+// What the transfer on `easy` negotiated: kProtocolHttp2 ("h2") or
+// kProtocolHttp1 ("http/1.1"); "" before a response arrived.
+std::string negotiated_protocol(CURL* easy);
+
+// Folds one response's protocol into a run's: the first one seen, except that
+// HTTP/1.1 wins (an h2 run that fell back anywhere must say so).
+void fold_protocol(std::string& run_protocol, const std::string& response_protocol);
 
 // The reason of a transfer that ended with `code` (not CURLE_OK).
 std::string transport_reason(CURLcode code);

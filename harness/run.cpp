@@ -17,6 +17,7 @@
 #include "harness/shard.h"
 #include "harness/spec_protocol.h"
 #include "harness/trial.h"
+#include "harness/transport_report.h"
 
 namespace racecheck {
 namespace {
@@ -262,6 +263,7 @@ ReportInput base_report(const Spec& spec, const RunOptions& options) {
     in.secret_names.push_back(name);
   }
   for (const auto& h : spec.secret_headers) in.redact_headers.push_back(h);
+  describe_transport(in, spec);
   return in;
 }
 
@@ -271,6 +273,7 @@ void fill_evidence(ReportInput& in, const Spec& spec, const TrialEvidence& t) {
   in.ops = pair_operations(t.events).ops;
   in.minimal_scenario = scenario_to_json(t.scenario);
   in.burst_spread_ns = t.exec.burst_spread_ns;
+  note_negotiated_protocol(in, spec, t.exec.protocol);
   in.repro_requests = repro_requests(spec, t, in.seed);
 }
 

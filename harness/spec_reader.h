@@ -126,6 +126,7 @@ class SpecReader {
   // One per top-level section of the spec, in the order spec() reads them.
   void read_base_urls(const json& j, Spec& spec) const;
   void read_request(const json& j, Spec& spec) const;
+  void read_transport(const json& j, Spec& spec) const;
   void read_secrets(const json& j, Spec& spec) const;
   void read_headers(const json& j, Spec& spec) const;
   void read_accounts(const json& j, Spec& spec, const std::set<std::string>& variables) const;

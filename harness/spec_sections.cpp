@@ -19,11 +19,12 @@ Spec SpecReader::spec(const json& j) const {
   check_keys(j, "", {"name", "base_urls", "distribution", "request", "headers", "idempotency_header",
                      "idempotency_key", "secrets",
                      "secret_headers", "setup", "accounts", "operations", "final_read", "model", "invariants",
-                     "idempotency", "generator", "$comment"});
+                     "idempotency", "generator", "tls", "$comment"});
   if (j.contains("name")) spec.name = string_value(j["name"], "/name");
 
   read_base_urls(j, spec);
   read_request(j, spec);
+  read_transport(j, spec);
   read_secrets(j, spec);
   read_headers(j, spec);
   std::set<std::string> variables;
@@ -68,7 +69,7 @@ void SpecReader::read_base_urls(const json& j, Spec& spec) const {
 // "request": timeout and body cap of every request.
 void SpecReader::read_request(const json& j, Spec& spec) const {
   if (j.contains("request")) {
-    check_keys(j["request"], "/request", {"timeout_ms", "max_body_bytes"});
+    check_keys(j["request"], "/request", {"timeout_ms", "max_body_bytes", "http_version"});
     if (j["request"].contains("timeout_ms")) {
       spec.request_timeout_ms = static_cast<int>(integer_value(j["request"]["timeout_ms"], "/request/timeout_ms", 1, 3'600'000));
     }
@@ -77,6 +78,26 @@ void SpecReader::read_request(const json& j, Spec& spec) const {
           integer_value(j["request"]["max_body_bytes"], "/request/max_body_bytes", 1, 1LL << 30));
     }
   }
+}
+
+// "request"/"http_version" and "tls": how requests travel. The files are
+// named here and read only when a run sends its first request.
+void SpecReader::read_transport(const json& j, Spec& spec) const {
+  if (j.contains("request") && j["request"].contains("http_version")) {
+    const std::string version = string_value(j["request"]["http_version"], "/request/http_version");
+    if (version != "1.1" && version != "2")
+      fail("/request/http_version", "expected \"1.1\" or \"2\", got \"" + version + "\"");
+    spec.transport.http2 = version == "2";
+  }
+  if (!j.contains("tls")) return;
+  const json& tls = j["tls"];
+  check_keys(tls, "/tls", {"cacert", "insecure", "cert", "key"});
+  if (tls.contains("cacert")) spec.transport.tls.cacert = string_value(tls["cacert"], "/tls/cacert");
+  if (tls.contains("insecure")) spec.transport.tls.insecure = bool_value(tls["insecure"], "/tls/insecure");
+  if (tls.contains("cert")) spec.transport.tls.cert = string_value(tls["cert"], "/tls/cert");
+  if (tls.contains("key")) spec.transport.tls.key = string_value(tls["key"], "/tls/key");
+  if (!spec.transport.tls.key.empty() && spec.transport.tls.cert.empty())
+    fail("/tls/key", "a key without a certificate (add /tls/cert)");
 }
 
 // "secrets": each read from its environment variable now, so a missing one fails at load.

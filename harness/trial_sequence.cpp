@@ -9,6 +9,8 @@ ExecutorOptions executor_options(const Spec& spec) {
   ExecutorOptions o;
   o.request_timeout_ms = spec.request_timeout_ms;
   o.max_body_bytes = spec.max_body_bytes;
+  o.http2 = spec.transport.http2;
+  o.tls = spec.transport.tls;
   o.stop_requested = [] { return interrupt_signal() != 0; };  // 0 unless an InterruptGuard's handler ran
   return o;
 }

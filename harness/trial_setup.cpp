@@ -65,7 +65,7 @@ class SetupRunner {
     } catch (const RenderError& e) {
       fail(step, base_url + setup.request.path, e.what());
     }
-    HttpResponse response = http_call(request, spec_.request_timeout_ms, spec_.max_body_bytes);
+    HttpResponse response = http_call(request, spec_.request_timeout_ms, spec_.max_body_bytes, spec_.transport);
     const std::string where = request.method + " " + request.url;
     if (!response.transport_error.empty()) fail(step, where, response.transport_detail);
     if (!setup.expect_status.contains(response.status)) {
@@ -214,7 +214,7 @@ FinalReadResult run_final_read(const Spec& spec, const SpecProtocol& protocol, i
     }
     invoke.time_ns = runner.now();
     if (sink != nullptr) sink->append(invoke);
-    HttpResponse response = http_call(request, spec.request_timeout_ms, spec.max_body_bytes);
+    HttpResponse response = http_call(request, spec.request_timeout_ms, spec.max_body_bytes, spec.transport);
 
     Event done = invoke;
     done.time_ns = runner.now();

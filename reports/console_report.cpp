@@ -51,6 +51,8 @@ std::string render_console_summary(const ReportInput& raw, bool color) {
                  status_colour(Status::Warn), color);
   if (!in.target.empty()) out += "  target " + in.target;
   out += "  seed " + std::to_string(in.seed) + (in.shard.total > 1 ? "  shard " + to_string(in.shard) : "") + "\n";
+  if (!in.protocol.empty()) out += "  protocol " + in.protocol + ", release " + in.release_method + "\n";
+  for (const auto& warning : in.transport_warnings) out += "  " + paint("warning: " + warning, status_colour(Status::Warn), color) + "\n";
   std::size_t width = 12;
   for (const auto& v : in.verdicts.verdicts) width = std::max(width, v.invariant.size() + 2);
   for (const auto& v : in.verdicts.verdicts) {

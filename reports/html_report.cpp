@@ -410,7 +410,9 @@ std::string render_html(const ReportInput& raw) {
          html_escape(in.title) + "</h1><div class=\"meta\">target <code>" + html_escape(in.target) + "</code> &middot; seed <code>" +
          std::to_string(in.seed) + "</code>" +
          (in.shard.total > 1 ? " &middot; shard <code>" + to_string(in.shard) + "</code>" : "") + (in.started_at.empty() ? "" : " &middot; " + html_escape(in.started_at)) +
+         (in.protocol.empty() ? "" : " &middot; " + html_escape(in.protocol) + ", " + html_escape(in.release_method)) +
          " &middot; " + std::to_string(in.ops.size()) + " requests in the shown history</div></div></header>\n<main>\n";
+  for (const auto& warning : in.transport_warnings) out += "<p class=\"warn\"><b>Warning:</b> " + html_escape(warning) + "</p>\n";
   out += verdicts_section(in);
   out += shards_html_section(in);
   out += timeline_section();

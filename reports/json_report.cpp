@@ -140,6 +140,11 @@ json render_json(const ReportInput& raw) {
       {"repro_requests", requests},
       {"stats", stats_to_json(in.stats)},
       {"burst_spread_ns", in.burst_spread_ns},
+      {"protocol", in.protocol},
+      {"protocol_requested", in.protocol_requested},
+      {"release_method", in.release_method},
+      {"tls_verification", in.tls_verification},
+      {"transport_warnings", in.transport_warnings},
       {"history", history},
   };
   add_shard_fields(result, in);
@@ -166,6 +171,11 @@ ReportInput parse_result_json(const json& j) {
   }
   in.minimal_scenario = member(j, "", "minimal_scenario");
   in.burst_spread_ns = optional_field<std::int64_t>(j, "", "burst_spread_ns", -1);
+  in.protocol = optional_field<std::string>(j, "", "protocol", "");
+  in.protocol_requested = optional_field<std::string>(j, "", "protocol_requested", "");
+  in.release_method = optional_field<std::string>(j, "", "release_method", in.release_method);
+  in.tls_verification = optional_field<std::string>(j, "", "tls_verification", "");
+  in.transport_warnings = optional_field<std::vector<std::string>>(j, "", "transport_warnings", {});
   read_shard_fields(j, in);
 
   const json& verdicts = member(j, "", "verdicts");

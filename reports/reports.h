@@ -81,6 +81,14 @@ struct ReportInput {
 
   RunStats stats;
   std::int64_t burst_spread_ns = -1;   // measured arrival spread of the minimal trial's burst (-1: unknown)
+  // How the requests travelled (docs/spec.md, "HTTP/2 and TLS").
+  std::string protocol;                // negotiated: "h2" or "http/1.1" ("": no response seen)
+  std::string protocol_requested;      // "h2" (--http2, request.http_version "2") or "http/1.1"
+  std::string release_method = "last-byte";  // "last-byte" or "single-packet"
+  std::string tls_verification;        // "on", "off" (--insecure) or "" (no https:// target)
+  // What the reader must know about the transport: "TLS verification OFF", an
+  // HTTP/2 run that fell back to HTTP/1.1. Shown by every report.
+  std::vector<std::string> transport_warnings;
 
   std::vector<std::string> secrets;    // values to redact everywhere, in any encoding (redact.h)
   std::vector<std::string> secret_names;  // secret_names[i] names secrets[i]: the curl script

@@ -9,7 +9,7 @@ PACKAGES=(
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
   libxml2-utils libyaml-cpp-dev help2man dpkg-dev libnghttp2-dev
 )
-# Extra packages for a part of the suite: scripts/setup.sh --with node postgres chromium bench
+# Extra packages for a part of the suite: scripts/setup.sh --with node postgres chromium bench nginx
 for extra in "$@"; do
   case "$extra" in
     node) PACKAGES+=(nodejs npm) ;;
@@ -17,8 +17,9 @@ for extra in "$@"; do
     chromium) PACKAGES+=(chromium) ;;
     clang) PACKAGES+=(clang libclang-rt-14-dev) ;;
     bench) PACKAGES+=(wrk hyperfine) ;;
+    nginx) PACKAGES+=(nginx-light openssl) ;;  # the HTTP/2 and TLS tests (scripts/nginx.sh)
     --with) ;;
-    *) echo "setup.sh: unknown extra '$extra' (node, postgres, chromium, clang, bench)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown extra '$extra' (node, postgres, chromium, clang, bench, nginx)" >&2; exit 2 ;;
   esac
 done
 

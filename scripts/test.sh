@@ -15,7 +15,7 @@
 # CI runs everything). The last line counts the parts: "suites: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh node postgres chromium clang || exit 1
+scripts/setup.sh node postgres chromium clang nginx || exit 1
 SKIP=" ${RACECHECK_SKIP:-} "
 MATRIX_ROUNDS=${MATRIX_ROUNDS:-3}
 MATRIX_BUDGET=${MATRIX_BUDGET:-8s}

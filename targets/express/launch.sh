@@ -13,6 +13,8 @@
 # Targets that need PostgreSQL ("needs": ["postgres"] in expected.json) read
 # PGHOST/PGPORT/PGUSER/PGDATABASE from the environment; start a throwaway
 # cluster with scripts/pg.sh first. "instances": 2 starts the same server twice.
+# demo-racy and demo-safe are the demo bank (build/release/targets/demo/
+# racecheck-demo-target, or $DEMO_TARGET), for the matrix's nginx rows.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 STARTUP_TIMEOUT_S=${STARTUP_TIMEOUT_S:-15}
@@ -49,8 +51,22 @@ stop_pids() {  # stop_pids PIDFILE
   rm -f "$pidfile"
 }
 
+# The command line of one instance of target NAME.
+server_command() {  # server_command NAME
+  case "$1" in
+    demo-racy|demo-safe)
+      local demo=${DEMO_TARGET:-$HERE/../../build/release/targets/demo/racecheck-demo-target}
+      [ -x "$demo" ] || die "no demo bank at $demo (scripts/build.sh release racecheck-demo-target)"
+      echo "$demo --balance ${1#demo-} --idempotency correct --port 0" ;;
+    *) echo "node $HERE/$1/server.js --port 0" ;;
+  esac
+}
+
 start_target() {  # start_target NAME PIDFILE
-  local name=$1 pidfile=$2
+  local name=$1 pidfile=$2 command
+  case "$name" in
+    demo-racy|demo-safe) command=$(server_command "$name"); start_instances "$name" "$pidfile" 1 "$command"; return ;;
+  esac
   [ -f "$HERE/$name/server.js" ] || die "unknown target '$name' (see: launch.sh list)"
   [ -d "$HERE/node_modules" ] || die "no node_modules: run 'npm ci' in $HERE"
   local needs instances
@@ -59,6 +75,12 @@ start_target() {  # start_target NAME PIDFILE
   if [[ " $needs " == *" postgres "* ]] && [ -z "${PGHOST:-}" ]; then
     die "target '$name' needs PostgreSQL: eval \"\$(scripts/pg.sh start DIR)\" first"
   fi
+  command=$(server_command "$name")
+  start_instances "$name" "$pidfile" "$instances" "$command"
+}
+
+start_instances() {  # start_instances NAME PIDFILE COUNT COMMAND
+  local name=$1 pidfile=$2 instances=$3 command=$4
   : > "$pidfile"
   local i urls=()
   for ((i = 1; i <= instances; i++)); do
@@ -66,7 +88,8 @@ start_target() {  # start_target NAME PIDFILE
     # setsid: the server gets its own process group, so a Ctrl-C in the
     # caller's terminal does not reach it and the pid we record is its leader.
     : > "$log"  # truncated here, not in the child, so no stale line is read
-    setsid node "$HERE/$name/server.js" --port 0 >> "$log" 2>&1 < /dev/null &
+    # shellcheck disable=SC2086  # the command's words
+    setsid $command >> "$log" 2>&1 < /dev/null &
     local pid=$!
     echo "$pid" >> "$pidfile"
     local deadline=$((SECONDS + STARTUP_TIMEOUT_S)) url=""

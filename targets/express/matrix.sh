@@ -18,6 +18,13 @@
 # (exit 0: no violation, 1: violation, anything else: an error) and stops the
 # target by pid. PostgreSQL targets share one throwaway cluster (scripts/pg.sh).
 # Round r of every target uses seed SEED + r - 1, so a table is reproducible.
+#
+# A row "nginx-h2:NAME" runs target NAME behind a throwaway nginx
+# (scripts/nginx.sh) over HTTP/2 with TLS (--http2 --cacert, its test CA).
+# NAME is an Express target or demo-racy / demo-safe, the demo bank (buggy /
+# safe, spec targets/demo/spec.json). Without TARGET arguments the matrix runs
+# every Express target, then nginx-h2:demo-racy, nginx-h2:demo-safe and
+# nginx-h2:mem-await (when nginx is installed: scripts/setup.sh --with nginx).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -53,7 +60,15 @@ RUN_TIMEOUT_S=$((budget_s * 3 + 90))
 
 [ -d "$HERE/node_modules" ] || (cd "$HERE" && timeout 1800 npm ci --no-audit --no-fund >/dev/null 2>&1) \
   || { echo "matrix.sh: npm ci failed in $HERE" >&2; exit 2; }
-[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$HERE/launch.sh" list)
+NGINX_ROWS=(nginx-h2:demo-racy nginx-h2:demo-safe nginx-h2:mem-await)
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <("$HERE/launch.sh" list)
+  if [ -x "${NGINX:-/usr/sbin/nginx}" ]; then
+    targets+=("${NGINX_ROWS[@]}")
+  else
+    echo "matrix.sh: no nginx: the rows ${NGINX_ROWS[*]} are not run (scripts/setup.sh --with nginx)" >&2
+  fi
+fi
 
 . "$HERE/runs.sh"
 KEEP_RESULTS=0
@@ -97,30 +112,55 @@ shows_violation() {  # shows_violation RESULT.json EXPECTED.json
 misses=0 false_alarms=0 errors=0
 row() { printf '%-26s %-30s %-22s %-10s %-10s %-8s %s\n' "$@"; }
 row target expect verdict first_viol minimal repro result
+# The target a row runs (nginx-h2:NAME runs NAME), its expected.json and spec.
+row_files() {  # row_files ROW: sets base, expected_file, spec_file
+  base=${1#nginx-h2:}
+  case "$base" in
+    demo-racy|demo-safe)
+      expected_file=$WORK/$base.expected.json
+      spec_file=$ROOT/targets/demo/spec.json
+      if [ "$base" = demo-racy ]; then echo '{"expected": "buggy"}' > "$expected_file"
+      else echo '{"expected": "safe"}' > "$expected_file"; fi ;;
+    *) expected_file=$HERE/$base/expected.json; spec_file=$HERE/$base/spec.json ;;
+  esac
+}
+
 for t in "${targets[@]}"; do
-  exp=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).expected' "$HERE/$t/expected.json")
+  row_files "$t"
+  exp=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).expected' "$expected_file")
   # The invariant a buggy target must be caught breaking, or empty.
-  violates=$(node -p 'const v = JSON.parse(require("fs").readFileSync(process.argv[1])).violates; v ? v.invariant : ""' "$HERE/$t/expected.json")
+  violates=$(node -p 'const v = JSON.parse(require("fs").readFileSync(process.argv[1])).violates; v ? v.invariant : ""' "$expected_file")
   expect_label=$exp
   [ -n "$violates" ] && expect_label="$exp: $violates"
-  express_postgres_for "$t" || { echo "matrix.sh: PostgreSQL did not start" >&2; cat "$WORK/pg.err" >&2; exit 3; }
+  express_postgres_for "$base" || { echo "matrix.sh: PostgreSQL did not start" >&2; cat "$WORK/pg.err" >&2; exit 3; }
   found=0 other=0 target_errors=0 first_times=() minimal="-" repro="-"
   for ((r = 1; r <= ROUNDS; r++)); do
     seed=$((SEED + r - 1))
     pidfile=$WORK/$t.pids
-    if ! urls=$("$HERE/launch.sh" start "$t" "$pidfile" 2>"$OUT/$t.$r.launch.err"); then
+    if ! urls=$("$HERE/launch.sh" start "$base" "$pidfile" 2>"$OUT/$t.$r.launch.err"); then
       target_errors=$((target_errors + 1)); "$HERE/launch.sh" stop "$pidfile"; continue
     fi
     target_args=()
     for u in $urls; do target_args+=(--target "$u"); done
-    timeout "$RUN_TIMEOUT_S" "$RACECHECK" run "$HERE/$t/spec.json" "${target_args[@]}" \
+    nginx_dir=""
+    if [ "$t" != "$base" ]; then
+      nginx_dir=$WORK/nginx.$r
+      if ! nginx_env=$("$ROOT/scripts/nginx.sh" start "$nginx_dir" "${urls%%$'\n'*}" 2>>"$OUT/$t.$r.launch.err"); then
+        target_errors=$((target_errors + 1)); "$ROOT/scripts/nginx.sh" stop "$nginx_dir"; "$HERE/launch.sh" stop "$pidfile"
+        continue
+      fi
+      eval "$nginx_env"
+      target_args=(--target "$NGINX_H2_URL" --http2 --cacert "$NGINX_CA")
+    fi
+    timeout "$RUN_TIMEOUT_S" "$RACECHECK" run "$spec_file" "${target_args[@]}" \
       --budget "$BUDGET" --seed "$seed" --json "$OUT/$t.$r.json" > "$OUT/$t.$r.log" 2>&1
     rc=$?
+    [ -z "$nginx_dir" ] || "$ROOT/scripts/nginx.sh" stop "$nginx_dir"
     "$HERE/launch.sh" stop "$pidfile"
     read -r first size rep < <(summarize "$OUT/$t.$r.json")
     case $rc in
       0) ;;
-      1) if [ -n "$violates" ] && [ "$(shows_violation "$OUT/$t.$r.json" "$HERE/$t/expected.json")" != yes ]; then
+      1) if [ -n "$violates" ] && [ "$(shows_violation "$OUT/$t.$r.json" "$expected_file")" != yes ]; then
            other=$((other + 1)); continue
          fi
          found=$((found + 1)); [ "$first" != "-" ] && first_times+=("$first")

@@ -13,6 +13,7 @@ PGDIR=""
 
 express_cleanup() {
   for pidfile in "$WORK"/*.pids; do [ -e "$pidfile" ] && "$EXPRESS_DIR/launch.sh" stop "$pidfile"; done
+  for dir in "$WORK"/nginx.*; do [ -d "$dir" ] && "$ROOT/scripts/nginx.sh" stop "$dir"; done
   [ -n "$PGDIR" ] && "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1
   rm -rf "$WORK"
 }
@@ -20,7 +21,7 @@ WORK=$(mktemp -d)
 trap express_cleanup EXIT
 
 express_postgres_for() {
-  grep -q '"postgres"' "$EXPRESS_DIR/$1/expected.json" && [ -z "$PGDIR" ] || return 0
+  grep -qs '"postgres"' "$EXPRESS_DIR/$1/expected.json" && [ -z "$PGDIR" ] || return 0
   PGDIR=$(mktemp -d)
   local env_lines
   env_lines=$("$ROOT/scripts/pg.sh" start "$PGDIR" 2>"$WORK/pg.err") || return 1

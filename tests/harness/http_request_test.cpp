@@ -24,7 +24,12 @@ TEST(TransportReason, EachCurlFailureHasOneLabel) {
   EXPECT_EQ(transport_reason(CURLE_PARTIAL_FILE), "partial-response");
   EXPECT_EQ(transport_reason(CURLE_WEIRD_SERVER_REPLY), "not-http");
   EXPECT_EQ(transport_reason(CURLE_UNSUPPORTED_PROTOCOL), "not-http");
-  EXPECT_EQ(transport_reason(CURLE_SSL_CONNECT_ERROR), "transport-error");
+  EXPECT_EQ(transport_reason(CURLE_SSL_CONNECT_ERROR), "tls-error");
+  EXPECT_EQ(transport_reason(CURLE_PEER_FAILED_VERIFICATION), "tls-error");
+  EXPECT_EQ(transport_reason(CURLE_SSL_CERTPROBLEM), "tls-error");
+  EXPECT_EQ(transport_reason(CURLE_HTTP2), "http2-error");
+  EXPECT_EQ(transport_reason(CURLE_HTTP2_STREAM), "http2-error");
+  EXPECT_EQ(transport_reason(CURLE_SEND_FAIL_REWIND), "transport-error");
 }
 
 TEST(TransportReason, HttpCallGivesTheHistoryLabelAndADescription) {
