@@ -14,6 +14,11 @@
 // when libcurl began writing it (CURLOPT_PREREQFUNCTION): header and a body
 // under 64 KiB go out in that one write.
 //
+// ReleaseMethod::SinglePacket sends the burst's first requests, bodyless ones
+// included, as streams of one HTTP/2 connection per origin through nghttp2
+// (harness/h2_burst.h): their final frames go out in one write. Every later
+// request and every retry goes through libcurl as above.
+//
 // Not thread-safe: one Executor per thread; all curl handles stay on that thread.
 #pragma once
 
@@ -24,8 +29,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/h2_burst.h"
 #include "harness/history_writer.h"
 #include "harness/protocol.h"
+#include "harness/release_method.h"
 #include "harness/scenario.h"
 
 namespace racecheck {
@@ -38,6 +45,7 @@ struct ExecutorOptions {
   int lost_response_grace_ms = 75;    // how long the server gets to read a request before we abandon it
   int retry_backoff_us = 1000;        // before retry k+1 (after attempt k): k * retry_backoff_us
   long max_connections = 0;           // CURLMOPT_MAXCONNECTS; 0 = max(64, 2 * clients)
+  ReleaseMethod release_method = ReleaseMethod::LastByte;  // how a Release::Burst is released
   // Polled once per pass of the event loop (at least every 100 ms): when it
   // returns true, the attempts in flight end at once as info "interrupted" (they
   // may or may not take effect) and no further op starts. `racecheck run` stops
@@ -60,6 +68,9 @@ struct ExecutorResult {
   std::vector<std::int64_t> latencies_ns;  // per attempt: last byte sent (or start) -> completion
   std::int64_t new_connections = 0;      // sum of CURLINFO_NUM_CONNECTS: 0 = every connection reused
   bool interrupted = false;              // stop_requested() ended the run early
+  // ReleaseMethod::SinglePacket: every write of final frames (one per origin and
+  // round of SETTINGS_MAX_CONCURRENT_STREAMS streams), with its size and instant.
+  std::vector<H2ReleaseRound> single_packet_writes;
 };
 
 class Executor {

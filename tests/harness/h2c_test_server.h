@@ -1,8 +1,10 @@
 // A small HTTP/2 server (h2c, prior knowledge) on 127.0.0.1 for the tests of the
 // single-packet release, built on nghttp2's server API. It records, per stream,
 // in which socket read its END_STREAM arrived, so a test can assert that the
-// final frames of a burst came in one read. One thread per connection; every
-// wait is bounded; the destructor stops and joins everything.
+// final frames of a burst came in one read. A connection that does not open
+// with the HTTP/2 preface is served as HTTP/1.1 (keep-alive, Content-Length
+// bodies), for the requests the executor sends through libcurl. One thread per
+// connection; every wait is bounded; the destructor stops and joins everything.
 #pragma once
 
 #include <netinet/in.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -82,6 +85,7 @@ class H2cTestServer {
     return requests_;
   }
   int connections() const { return connection_count_.load(); }
+  int http1_requests() const { return http1_requests_.load(); }
 
  private:
   struct Stream {
@@ -172,6 +176,14 @@ class H2cTestServer {
   void serve(int fd, int index) {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    pollfd first{fd, POLLIN, 0};
+    char start[4] = {};
+    if (::poll(&first, 1, 2000) > 0 && ::recv(fd, start, sizeof start, MSG_PEEK) == 4 &&
+        std::string(start, 4) != "PRI ") {
+      if (std::isupper(static_cast<unsigned char>(start[0]))) serve_http1(fd);  // else not HTTP (a TLS hello): close
+      ::close(fd);
+      return;
+    }
     Connection c;
     c.server = this;
     c.index = index;
@@ -203,6 +215,44 @@ class H2cTestServer {
     ::close(fd);
   }
 
+  void serve_http1(int fd) {
+    std::string buffer;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!stopping_ && std::chrono::steady_clock::now() < give_up) {
+      const std::size_t header_end = buffer.find("\r\n\r\n");
+      if (header_end != std::string::npos) {
+        const std::string head = buffer.substr(0, header_end);
+        std::size_t length = 0;
+        const std::size_t at = lowercase(head).find("content-length:");
+        if (at != std::string::npos) length = std::stoul(head.substr(at + 15));
+        if (buffer.size() >= header_end + 4 + length) {
+          Request request;
+          request.method = head.substr(0, head.find(' '));
+          request.path = head.substr(head.find(' ') + 1, head.find(' ', head.find(' ') + 1) - head.find(' ') - 1);
+          request.body = buffer.substr(header_end + 4, length);
+          buffer.erase(0, header_end + 4 + length);
+          const Reply reply = handler_ ? handler_(request) : Reply{};
+          ++http1_requests_;
+          const std::string response = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Length: " +
+                                       std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
+          if (::send(fd, response.data(), response.size(), MSG_NOSIGNAL) < 0) return;
+          continue;
+        }
+      }
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      char chunk[16384];
+      const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+      if (n <= 0) return;
+      buffer.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+  static std::string lowercase(std::string text) {
+    for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return text;
+  }
+
   static bool flush(Connection& c) {
     for (;;) {
       const std::uint8_t* data = nullptr;
@@ -219,6 +269,7 @@ class H2cTestServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> connection_count_{0};
+  std::atomic<int> http1_requests_{0};
   std::thread accept_thread_;
   std::vector<std::thread> connection_threads_;  // touched by the accept thread only, then joined
   mutable std::mutex mutex_;
