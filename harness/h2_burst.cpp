@@ -266,6 +266,9 @@ struct H2Burst::Impl {
     const std::size_t size = std::min<std::size_t>(entries.size() - next_request, std::max<std::uint32_t>(max_streams, 1));
     next_request += size;
     for (std::size_t i = round_begin; i < next_request; ++i) submit(entries[i]);
+    // nghttp2 sends a PING ahead of pending HEADERS and DATA: the requests go
+    // out first, so that the ACK comes after the server read them.
+    if (!flush()) return;
     ping_acked = false;
     std::uint8_t ping_data[8] = {'r', 'a', 'c', 'e', 'h', 'e', 'l', 'd'};
     nghttp2_submit_ping(session, NGHTTP2_FLAG_NONE, ping_data);
