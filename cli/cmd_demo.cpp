@@ -54,6 +54,7 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
                 << ") listening on " << bank.base_url() << "\n";
       Spec spec = parse_spec_text(kDemoSpecJson, "<embedded targets/demo/spec.json>");
       override_base_urls(spec, {bank.base_url()});
+      apply_release_flag(spec, args->run.release);
       const RunOptions options = make_run_options(args->run, spec, "targets/demo/spec.json", command_line);
       const RunOutcome outcome = run_spec(spec, options);
       bank.stop();

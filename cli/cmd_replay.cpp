@@ -46,6 +46,7 @@ void add_replay_command(CLI::App& app, int& exit_code, const std::string& comman
         throw CLI::ValidationError("--spec", args->result + " records no spec_path: pass --spec SPEC.json");
       Spec spec = load_spec_file(spec_path);
       if (!args->run.targets.empty()) apply_target_flags(spec, args->run.targets);
+      apply_release_flag(spec, args->run.release);
       Scenario scenario;
       try {
         scenario = scenario_from_json(saved.minimal_scenario);

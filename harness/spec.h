@@ -21,6 +21,7 @@
 #include "properties/history.h"
 #include "properties/idempotency.h"
 #include "properties/invariants.h"
+#include "harness/release_method.h"
 
 namespace racecheck {
 
@@ -163,6 +164,7 @@ struct Spec {
   Distribution distribution = Distribution::RoundRobin;
   int request_timeout_ms = 5000;
   std::size_t max_body_bytes = 1 << 20;
+  ReleaseMethod release_method = ReleaseMethod::LastByte;  // the CLI's --release (no spec key)
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
   std::string idempotency_header = "Idempotency-Key";  // "" (null in the spec): keys only through {key}
   IdempotencyKeySpec idempotency_key;

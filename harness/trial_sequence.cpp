@@ -9,6 +9,7 @@ ExecutorOptions executor_options(const Spec& spec) {
   ExecutorOptions o;
   o.request_timeout_ms = spec.request_timeout_ms;
   o.max_body_bytes = spec.max_body_bytes;
+  o.release_method = spec.release_method;
   o.stop_requested = [] { return interrupt_signal() != 0; };  // 0 unless an InterruptGuard's handler ran
   return o;
 }

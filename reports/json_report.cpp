@@ -140,6 +140,7 @@ json render_json(const ReportInput& raw) {
       {"repro_requests", requests},
       {"stats", stats_to_json(in.stats)},
       {"burst_spread_ns", in.burst_spread_ns},
+      {"release_method", in.release_method},
       {"history", history},
   };
   add_shard_fields(result, in);
@@ -166,6 +167,7 @@ ReportInput parse_result_json(const json& j) {
   }
   in.minimal_scenario = member(j, "", "minimal_scenario");
   in.burst_spread_ns = optional_field<std::int64_t>(j, "", "burst_spread_ns", -1);
+  in.release_method = optional_field<std::string>(j, "", "release_method", in.release_method);
   read_shard_fields(j, in);
 
   const json& verdicts = member(j, "", "verdicts");

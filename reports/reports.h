@@ -81,6 +81,7 @@ struct ReportInput {
 
   RunStats stats;
   std::int64_t burst_spread_ns = -1;   // measured arrival spread of the minimal trial's burst (-1: unknown)
+  std::string release_method = "last-byte";  // "last-byte" or "single-packet"
 
   std::vector<std::string> secrets;    // values to redact everywhere, in any encoding (redact.h)
   std::vector<std::string> secret_names;  // secret_names[i] names secrets[i]: the curl script
