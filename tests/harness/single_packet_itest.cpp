@@ -52,17 +52,18 @@ Scenario clients_with(int clients, std::vector<ScenarioOp> ops) {
   return s;
 }
 
-ScenarioOp op_at(std::string path) {
+// A POST to `path`, or a GET when `get`.
+ScenarioOp op_at(std::string path, bool get = false) {
   ScenarioOp op;
   op.f = std::move(path);
-  op.args = json::object();
+  op.args = get ? json{{"get", true}} : json::object();
   return op;
 }
 
-ExecutorOptions single_packet_options() {
+ExecutorOptions single_packet_options(int request_timeout_ms = 1000) {
   ExecutorOptions o;
   o.release_method = ReleaseMethod::SinglePacket;
-  o.request_timeout_ms = 1000;
+  o.request_timeout_ms = request_timeout_ms;
   return o;
 }
 
@@ -78,9 +79,7 @@ TEST(SinglePacketITest, BurstOfEightGoesOutInOneWriteAndLaterOpsThroughLibcurl) 
   test::H2cTestServer server;
   PathProtocol protocol(server.base_url());
   Executor executor(single_packet_options());
-  ScenarioOp second = op_at("after");
-  second.args["get"] = true;
-  const Scenario scenario = clients_with(8, {op_at("burst"), second});
+  const Scenario scenario = clients_with(8, {op_at("burst"), op_at("after", true)});
   MemorySink history;
   ExecutorResult result = executor.run(scenario, protocol, history);
 
@@ -116,10 +115,8 @@ TEST(SinglePacketITest, BodylessFirstRequestsAreSynchronizedToo) {
   test::H2cTestServer server;
   PathProtocol protocol(server.base_url());
   Executor executor(single_packet_options());
-  ScenarioOp read = op_at("balance");
-  read.args["get"] = true;
   MemorySink history;
-  ExecutorResult result = executor.run(clients_with(4, {read}), protocol, history);
+  ExecutorResult result = executor.run(clients_with(4, {op_at("balance", true)}), protocol, history);
   EXPECT_EQ(result.ok, 4);
   EXPECT_EQ(result.burst_synchronized, 4);
   EXPECT_EQ(result.burst_unsynchronized, 0);
@@ -156,9 +153,7 @@ ExecutorResult run_one_against(const std::string& path, int request_timeout_ms, 
     return reply;
   });
   PathProtocol protocol(server.base_url());
-  ExecutorOptions options = single_packet_options();
-  options.request_timeout_ms = request_timeout_ms;
-  Executor executor(options);
+  Executor executor(single_packet_options(request_timeout_ms));
   return executor.run(clients_with(2, {op_at(path)}), protocol, history);
 }
 
