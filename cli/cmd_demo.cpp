@@ -38,8 +38,8 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
         throw CLI::ValidationError("--target", "demo always tests its own embedded bank; to test a running service, use "
                                                "`racecheck run SPEC --target URL`");
       }
-      if (args->run.transport.http2) {
-        throw CLI::ValidationError("--http2", "the embedded demo bank speaks HTTP/1.1 only; to test it over HTTP/2, put "
+      if (args->run.transport.http2 || args->run.release == "single-packet") {
+        throw CLI::ValidationError(args->run.transport.http2 ? "--http2" : "--release", "the embedded demo bank speaks HTTP/1.1 only; to test it over HTTP/2, put "
                                               "scripts/nginx.sh in front of racecheck-demo-target and run `racecheck run "
                                               "targets/demo/spec.json --target URL --http2`");
       }
@@ -60,6 +60,7 @@ void add_demo_command(CLI::App& app, int& exit_code, const std::string& command_
       Spec spec = parse_spec_text(kDemoSpecJson, "<embedded targets/demo/spec.json>");
       override_base_urls(spec, {bank.base_url()});
       apply_transport_flags(spec, args->run.transport);
+      apply_release_flag(spec, args->run.release);
       const RunOptions options = make_run_options(args->run, spec, "targets/demo/spec.json", command_line);
       const RunOutcome outcome = run_spec(spec, options);
       bank.stop();

@@ -38,6 +38,7 @@ struct ExecArgs {
   TransportFlags transport;
   int accounts = 0;
   std::optional<std::uint64_t> seed;
+  std::string release = "last-byte";
 };
 
 // The number of accounts a scenario needs: its largest "account" argument + 1,
@@ -68,10 +69,11 @@ int run_exec(const ExecArgs& args) {
     spec = load_spec_file(args.spec_path);
     if (!args.targets.empty()) apply_target_flags(spec, args.targets);
     apply_transport_flags(spec, args.transport);
+    apply_release_flag(spec, args.release);
   } catch (const SpecError& e) {
     std::cerr << "racecheck exec: " << e.what() << "\n";
     return exit_code::kUsage;
-  } catch (const CLI::ValidationError& e) {  // a bad --target
+  } catch (const CLI::ValidationError& e) {  // a bad --target or --release
     std::cerr << "racecheck exec: " << e.what() << "\n";
     return exit_code::kUsage;
   }
@@ -160,6 +162,10 @@ int run_exec(const ExecArgs& args) {
   if (const std::string fallback = protocol_fallback_warning(spec, result.protocol); !fallback.empty())
     std::cerr << "racecheck exec: warning: " << fallback << "\n";
   if (spec.transport.tls.insecure) std::cerr << "racecheck exec: warning: TLS verification OFF (--insecure)\n";
+  for (const auto& write : result.single_packet_writes) {
+    std::cout << "single packet: " << write.streams << " final frames in one write of " << write.final_write_bytes
+              << " bytes (" << write.segments << " TCP segment" << (write.segments == 1 ? "" : "s") << ")\n";
+  }
   std::cout << "elapsed: " << microseconds(result.elapsed_ns) << ", new connections: " << result.new_connections
             << "\n";
   if (trial.final_read) {
@@ -199,6 +205,7 @@ void add_exec_command(CLI::App& app, int& exit_code) {
   cmd->add_option_function<std::uint64_t>(
       "--seed", [args](std::uint64_t s) { args->seed = s; },
       "seed of the \"random\" distribution (default: the saved result's seed, else 0)");
+  add_release_flag(cmd, args->release);
   cmd->callback([args, &exit_code] { exit_code = run_exec(*args); });
 }
 

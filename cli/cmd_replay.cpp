@@ -47,6 +47,7 @@ void add_replay_command(CLI::App& app, int& exit_code, const std::string& comman
       Spec spec = load_spec_file(spec_path);
       if (!args->run.targets.empty()) apply_target_flags(spec, args->run.targets);
       apply_transport_flags(spec, args->run.transport);
+      apply_release_flag(spec, args->run.release);
       Scenario scenario;
       try {
         scenario = scenario_from_json(saved.minimal_scenario);

@@ -23,6 +23,7 @@ void add_run_command(CLI::App& app, int& exit_code, const std::string& command_l
       Spec spec = load_spec_file(args->spec);
       if (!args->run.targets.empty()) apply_target_flags(spec, args->run.targets);
       apply_transport_flags(spec, args->run.transport);
+      apply_release_flag(spec, args->run.release);
       RunOptions options = make_run_options(args->run, spec, args->spec, command_line);
       options.spec_digest = spec_file_digest(args->spec);
       const RunOutcome outcome = run_spec(spec, options);

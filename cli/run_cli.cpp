@@ -60,6 +60,22 @@ void apply_target_flags(Spec& spec, const std::vector<std::string>& targets) {
   }
 }
 
+void add_release_flag(CLI::App* cmd, std::string& release) {
+  cmd->add_option("--release", release,
+                  "how a burst's first requests are released: last-byte (each held by its last byte on its own "
+                  "connection) or single-packet (streams of one HTTP/2 connection, final frames in one write)")
+      ->check(CLI::IsMember({"last-byte", "single-packet"}))
+      ->capture_default_str();
+}
+
+void apply_release_flag(Spec& spec, const std::string& release) {
+  const auto method = parse_release_method(release);
+  if (!method) throw CLI::ValidationError("--release", "expected last-byte or single-packet, got '" + release + "'");
+  spec.release_method = *method;
+  // Single-packet is an HTTP/2 technique: the rest of the run speaks HTTP/2 too.
+  if (*method == ReleaseMethod::SinglePacket) spec.transport.http2 = true;
+}
+
 void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags) {
   cmd->add_option("--target", o.targets, "base URL of the service (repeatable: several instances); replaces the spec's base_urls");
   cmd->add_option("--repro,--reproduce", o.reproduce, "re-runs of the minimal scenario to measure its reproduction rate")
@@ -76,6 +92,7 @@ void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags) {
                   "sent (0: only one judged trial; docs/ci.md)")
       ->check(CLI::Range(0, 1000000))->capture_default_str();
   add_transport_flags(cmd, o.transport);
+  add_release_flag(cmd, o.release);
   if (!search_flags) return;
   cmd->add_option_function<std::uint64_t>("--seed", [&o](std::uint64_t s) { o.seed = s; o.seed_given = true; },
                                           "seed of the scenario generator (same seed, same scenarios)")

@@ -27,6 +27,7 @@ struct RunCliOptions {
   bool quiet = false;
   int min_ok = 1;                     // --min-ok: the evidence rule (RunOptions::min_ok)
   TransportFlags transport;           // --http2, --cacert, --insecure, --cert, --key
+  std::string release = "last-byte";  // --release: last-byte or single-packet (harness/release_method.h)
   // `run` only (add_shard_options): the flags, and the CI environment, that make it one shard of N.
   bool reads_shard = false;
   std::string shard;                  // --shard I/N
@@ -44,6 +45,11 @@ CLI::Validator unsigned_integer();
 // Replaces the spec's base URLs with the --target flags. A bad URL is a usage
 // error naming --target, not the spec file (which is not at fault).
 void apply_target_flags(Spec& spec, const std::vector<std::string>& targets);
+
+// --release last-byte|single-packet (run, exec, replay, demo), and putting it
+// into the spec the executor options are made from.
+void add_release_flag(CLI::App* cmd, std::string& release);
+void apply_release_flag(Spec& spec, const std::string& release);
 
 // Adds the shared flags to a subcommand.
 void add_run_options(CLI::App* cmd, RunCliOptions& o, bool search_flags);

@@ -1,7 +1,6 @@
 #include "harness/executor.h"
 
 #include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,17 +12,13 @@
 #include <curl/curl.h>
 
 #include "harness/curl_init.h"
+#include "harness/executor_clock.h"
 #include "harness/http_request.h"
 #include "harness/local_error.h"
+#include "harness/single_packet_release.h"
 #include "harness/spec_protocol.h"  // UnsendableRequest
 
 namespace racecheck {
-
-std::int64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 namespace {
 
@@ -42,6 +37,8 @@ struct Transfer {
   bool bodyless = false;
 
   bool held = false;        // burst: stop before the last byte
+  bool via_h2 = false;      // a stream of the single-packet release (no curl handle)
+  std::size_t h2_member = 0;
   bool parked = false;      // the read callback paused at the last byte
   bool released = false;
   bool in_multi = false;
@@ -74,17 +71,6 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
   // Handed to libcurl, which writes it to the socket in this same perform pass.
   if (t->body_offset == body.size()) t->last_byte_ns = monotonic_ns();
   return n;
-}
-
-// Requests not held by a byte: libcurl calls this on the reused or new
-// connection right before it writes the request; a request under 64 KiB
-// (header and body from memory) goes out in that one write, so this is when it
-// was sent. (A debug callback would see the bytes leave, but it needs
-// CURLOPT_VERBOSE, and libcurl then formats every info line it has.)
-int on_prereq(void* user, char*, char*, int, int) {
-  auto* t = static_cast<Transfer*>(user);
-  t->last_byte_ns = monotonic_ns();
-  return CURL_PREREQFUNC_OK;
 }
 
 EventType event_type_of(Outcome o) {
@@ -159,7 +145,7 @@ class Run {
  private:
   std::int64_t rel(std::int64_t ns) const { return ns < 0 ? -1 : ns - origin_ns_; }
 
-  std::unique_ptr<Transfer> make_transfer(int client, bool held);
+  std::unique_ptr<Transfer> make_transfer(int client, bool held, bool via_h2 = false);
   void add_to_multi(Transfer& t, std::int64_t now);
   void release_handle(Transfer& t);
   void record_invoke(Transfer& t);
@@ -175,7 +161,7 @@ class Run {
   void start_due_clients(std::int64_t now);
   void check_timers(std::int64_t now);
   std::int64_t next_wakeup_ns(std::int64_t now) const;
-  void wait_for_activity(std::int64_t wakeup_ns, std::int64_t now);
+  void finish_h2_streams(std::int64_t now);
   void abandon_all();
 
   CURLM* multi_;
@@ -192,10 +178,11 @@ class Run {
   bool burst_pending_ = false;
   std::int64_t burst_park_deadline_ns_ = 0;
   std::vector<std::int64_t> burst_sent_ns_;
+  SinglePacketRelease single_packet_;
   ExecutorResult result_;
 };
 
-std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
+std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held, bool via_h2) {
   ClientState& c = clients_[client_index];
   const ClientProgram& program = scenario_.clients[client_index];
   const ScenarioOp& op = program.ops[c.next_op];
@@ -230,6 +217,14 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
   t->lose = op.lose_response && c.attempt == 1;
   t->exchange.max_body_bytes = options_.max_body_bytes;
   t->exchange.discard_response = t->lose;
+  c.busy = true;
+  t->invoke_ns = monotonic_ns();
+  ++result_.requests_sent;
+  if (via_h2) {
+    t->via_h2 = t->held = true;  // bodyless too: held by its empty final frame
+    t->h2_member = single_packet_.add(t->request);
+    return t;
+  }
 
   CURL* h = nullptr;
   if (!idle_easy_.empty()) {
@@ -255,13 +250,9 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held) {
     curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(h, CURLOPT_READDATA, t.get());
   } else {
-    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
-    curl_easy_setopt(h, CURLOPT_PREREQDATA, t.get());
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, stamp_request_start);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, &t->last_byte_ns);
   }
-
-  c.busy = true;
-  t->invoke_ns = monotonic_ns();
-  ++result_.requests_sent;
   return t;
 }
 
@@ -275,6 +266,10 @@ void Run::add_to_multi(Transfer& t, std::int64_t now) {
 }
 
 void Run::release_handle(Transfer& t) {
+  if (t.via_h2 && t.in_multi) {
+    single_packet_.cancel(t.h2_member);  // RST_STREAM if still open
+    t.in_multi = false;
+  }
   if (t.easy != nullptr) {
     if (t.in_multi) curl_multi_remove_handle(multi_, t.easy);
     // Back to the pool with every option at its default; the connection it used
@@ -459,33 +454,39 @@ std::int64_t Run::next_wakeup_ns(std::int64_t now) const {
   return next;
 }
 
-// Sleeps until a transfer's socket is ready or the monotonic instant wakeup_ns.
-// curl_multi_poll counts whole milliseconds: rounding down would spin through
-// every sub-millisecond wait (a 1 ms retry backoff, a stagger), burning the CPU
-// the target and the other clients need; rounding up would oversleep. The timer
-// fd among the polled descriptors ends the wait on time; the timeout is only a
-// backstop.
-void Run::wait_for_activity(std::int64_t wakeup_ns, std::int64_t now) {
-  const std::int64_t wait_ns = wakeup_ns - now;
-  if (wait_ns <= 0) {
-    curl_multi_poll(multi_, nullptr, 0, 0, nullptr);
-    return;
+// Reads the single-packet connections and completes the streams that ended,
+// as finish_done_message does for libcurl's transfers. A stream has the
+// request timeout from its release (a later round's from its own).
+void Run::finish_h2_streams(std::int64_t now) {
+  single_packet_.pump();
+  const std::int64_t timeout = static_cast<std::int64_t>(options_.request_timeout_ms) * 1'000'000;
+  for (auto& t : active_) {
+    if (!t->via_h2 || t->last_byte_ns >= 0) continue;
+    if (!t->released) {
+      t->released = t->in_multi = true;
+      t->deadline_ns = now + timeout;
+      ++result_.burst_synchronized;
+    }
+    t->last_byte_ns = single_packet_.stream(t->h2_member).last_byte_ns;
+    if (t->last_byte_ns >= 0) t->deadline_ns = t->last_byte_ns + timeout;
   }
-  itimerspec due{};
-  due.it_value.tv_sec = static_cast<time_t>(wakeup_ns / 1'000'000'000);
-  due.it_value.tv_nsec = static_cast<long>(wakeup_ns % 1'000'000'000);
-  // Re-arming also clears an expiry left over from an earlier wait.
-  if (timerfd_settime(wake_timer_, TFD_TIMER_ABSTIME, &due, nullptr) != 0) {
-    throw std::runtime_error(std::string("timerfd_settime failed: ") + std::strerror(errno));
-  }
-  curl_waitfd timer{};
-  timer.fd = wake_timer_;
-  timer.events = CURL_WAIT_POLLIN;
-  const int backstop_ms = static_cast<int>(std::min<std::int64_t>(wait_ns / 1'000'000 + 1, 100));
-  curl_multi_poll(multi_, &timer, 1, backstop_ms, nullptr);
-  if ((timer.revents & CURL_WAIT_POLLIN) != 0) {
-    std::uint64_t expirations = 0;
-    [[maybe_unused]] const ssize_t n = read(wake_timer_, &expirations, sizeof expirations);
+  for (const std::size_t member : single_packet_.take_finished()) {
+    auto it = std::find_if(active_.begin(), active_.end(),
+                           [member](const auto& t) { return t->via_h2 && t->h2_member == member; });
+    if (it == active_.end()) continue;  // already completed (a timeout, a lost response)
+    Transfer& t = **it;
+    const H2BurstStream& stream = single_packet_.stream(member);
+    t.in_multi = false;
+    if (t.lose && (stream.response_started || stream.error.empty())) {
+      complete(it, Outcome::Info, "lost-response", json::object(), false);
+    } else if (!stream.error.empty()) {
+      complete(it, Outcome::Info, stream.error, json::object(), false);
+    } else {
+      t.exchange.response = stream.response;
+      fold_protocol(result_.protocol, kProtocolHttp2);  // h2_burst refuses a connection that is not h2
+      const Classification verdict = protocol_.classify(*t.op, t.exchange.response);
+      complete(it, verdict.outcome, verdict.error, verdict.extracted, true);
+    }
   }
 }
 
@@ -518,20 +519,22 @@ ExecutorResult Run::execute(std::int64_t origin_ns) {
     }
   }
 
+  const bool single_packet = options_.release_method == ReleaseMethod::SinglePacket;
   if (scenario_.release == Release::Burst) {
     // Every first request is started now: bodied ones run up to their last byte
     // and park; bodyless ones wait outside the multi handle for the release.
     for (std::size_t i = 0; i < clients_.size(); ++i) {
       if (clients_[i].done) continue;
-      active_.push_back(make_transfer(static_cast<int>(i), true));
+      active_.push_back(make_transfer(static_cast<int>(i), true, single_packet));
       Transfer& t = *active_.back();
       if (!t.not_sent.empty()) {
         complete_not_sent(std::prev(active_.end()));
         continue;
       }
-      if (t.held) add_to_multi(t, monotonic_ns());
+      if (t.held && !t.via_h2) add_to_multi(t, monotonic_ns());
     }
-    burst_pending_ = !active_.empty();
+    if (single_packet) single_packet_.start(options_);
+    burst_pending_ = !single_packet && !active_.empty();
     burst_park_deadline_ns_ = monotonic_ns() + static_cast<std::int64_t>(options_.burst_park_timeout_ms) * 1'000'000;
   }
 
@@ -552,6 +555,7 @@ ExecutorResult Run::execute(std::int64_t origin_ns) {
       while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
         if (msg->msg == CURLMSG_DONE) finish_done_message(msg->easy_handle, msg->data.result);
       }
+      if (single_packet) finish_h2_streams(now);
       now = monotonic_ns();
       check_timers(now);
       batch.close();
@@ -561,10 +565,11 @@ ExecutorResult Run::execute(std::int64_t origin_ns) {
     if (all_done && active_.empty()) break;
 
     if (burst_pending_ && burst_ready()) continue;  // release right away
-    wait_for_activity(next_wakeup_ns(now), now);
+    wait_for_activity(multi_, wake_timer_, next_wakeup_ns(now), now, single_packet_.fds());
   }
 
   result_.elapsed_ns = monotonic_ns() - start_ns;
+  result_.single_packet_writes = single_packet_.rounds();
   if (!burst_sent_ns_.empty()) {
     const auto [lo, hi] = std::minmax_element(burst_sent_ns_.begin(), burst_sent_ns_.end());
     result_.burst_spread_ns = *hi - *lo;

@@ -14,6 +14,11 @@
 // when libcurl began writing it (CURLOPT_PREREQFUNCTION): header and a body
 // under 64 KiB go out in that one write.
 //
+// ReleaseMethod::SinglePacket sends the burst's first requests, bodyless ones
+// included, as streams of one HTTP/2 connection per origin through nghttp2
+// (harness/h2_burst.h): their final frames go out in one write. Every later
+// request and every retry goes through libcurl as above.
+//
 // Not thread-safe: one Executor per thread; all curl handles stay on that thread.
 #pragma once
 
@@ -24,8 +29,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/h2_burst.h"
 #include "harness/history_writer.h"
 #include "harness/protocol.h"
+#include "harness/release_method.h"
 #include "harness/scenario.h"
 #include "harness/transport_options.h"
 
@@ -44,6 +51,7 @@ struct ExecutorOptions {
   // is a held last DATA frame of its stream.
   bool http2 = false;
   TlsOptions tls;
+  ReleaseMethod release_method = ReleaseMethod::LastByte;  // how a Release::Burst is released
   // Polled once per pass of the event loop (at least every 100 ms): when it
   // returns true, the attempts in flight end at once as info "interrupted" (they
   // may or may not take effect) and no further op starts. `racecheck run` stops
@@ -69,6 +77,9 @@ struct ExecutorResult {
   // What the responses came over: "h2", "http/1.1" (also when any response of
   // a run asked for h2 fell back to it), "" when no response arrived.
   std::string protocol;
+  // ReleaseMethod::SinglePacket: every write of final frames (one per origin and
+  // round of SETTINGS_MAX_CONCURRENT_STREAMS streams), with its size and instant.
+  std::vector<H2ReleaseRound> single_packet_writes;
 };
 
 class Executor {

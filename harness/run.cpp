@@ -258,6 +258,7 @@ ReportInput base_report(const Spec& spec, const RunOptions& options) {
   in.seed = options.seed;
   in.shard = options.shard;
   in.spec_digest = options.spec_digest;
+  in.release_method = release_method_name(spec.release_method);
   for (const auto& [name, value] : spec.secrets) {  // named: the curl script reads each from RACECHECK_SECRET_<NAME>
     in.secrets.push_back(value);
     in.secret_names.push_back(name);

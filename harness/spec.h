@@ -22,6 +22,7 @@
 #include "properties/idempotency.h"
 #include "properties/invariants.h"
 #include "harness/transport_options.h"
+#include "harness/release_method.h"
 
 namespace racecheck {
 
@@ -165,6 +166,7 @@ struct Spec {
   int request_timeout_ms = 5000;
   std::size_t max_body_bytes = 1 << 20;
   TransportOptions transport;     // "request"/"http_version" and "tls"; the CLI's flags override them
+  ReleaseMethod release_method = ReleaseMethod::LastByte;  // the CLI's --release (no spec key)
   std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
   std::string idempotency_header = "Idempotency-Key";  // "" (null in the spec): keys only through {key}
   IdempotencyKeySpec idempotency_key;

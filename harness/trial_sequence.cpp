@@ -11,6 +11,7 @@ ExecutorOptions executor_options(const Spec& spec) {
   o.max_body_bytes = spec.max_body_bytes;
   o.http2 = spec.transport.http2;
   o.tls = spec.transport.tls;
+  o.release_method = spec.release_method;
   o.stop_requested = [] { return interrupt_signal() != 0; };  // 0 unless an InterruptGuard's handler ran
   return o;
 }

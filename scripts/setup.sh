@@ -7,7 +7,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   librapidcheck-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
-  libxml2-utils libyaml-cpp-dev help2man dpkg-dev libnghttp2-dev
+  libnghttp2-dev libssl-dev
+  libxml2-utils libyaml-cpp-dev help2man dpkg-dev
 )
 # Extra packages for a part of the suite: scripts/setup.sh --with node postgres chromium bench nginx
 for extra in "$@"; do
