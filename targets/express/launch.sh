@@ -12,7 +12,10 @@
 #
 # Targets that need PostgreSQL ("needs": ["postgres"] in expected.json) read
 # PGHOST/PGPORT/PGUSER/PGDATABASE from the environment; start a throwaway
-# cluster with scripts/pg.sh first. "instances": 2 starts the same server twice.
+# cluster with scripts/pg.sh first. "instances": 2 starts the same server twice;
+# each instance after the first is given "--peer URL" for every instance
+# started before it (a leader finds its follower so), and servers that have no
+# peers ignore it.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 STARTUP_TIMEOUT_S=${STARTUP_TIMEOUT_S:-15}
@@ -66,7 +69,9 @@ start_target() {  # start_target NAME PIDFILE
     # setsid: the server gets its own process group, so a Ctrl-C in the
     # caller's terminal does not reach it and the pid we record is its leader.
     : > "$log"  # truncated here, not in the child, so no stale line is read
-    setsid node "$HERE/$name/server.js" --port 0 >> "$log" 2>&1 < /dev/null &
+    local peers=() u
+    for u in "${urls[@]}"; do peers+=(--peer "$u"); done
+    setsid node "$HERE/$name/server.js" --port 0 "${peers[@]}" >> "$log" 2>&1 < /dev/null &
     local pid=$!
     echo "$pid" >> "$pidfile"
     local deadline=$((SECONDS + STARTUP_TIMEOUT_S)) url=""
