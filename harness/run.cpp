@@ -125,7 +125,7 @@ class RunRecorder {
     bool judged = false;
     for (const auto& e : t.events) {
       if (e.type == EventType::Invoke || e.process < 0) continue;  // setup and final reads are not the scenario's
-      ++stats_.outcomes_by_op[e.f][std::string(to_string(e.type))];
+      ++stats_.outcomes_by_op[e.op.empty() ? e.f : e.op][std::string(to_string(e.type))];  // by the spec's name
       if (e.type == EventType::Info) ++info_reasons_[e.error.empty() ? "info" : e.error];
       else judged = true;
     }
