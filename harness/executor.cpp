@@ -187,8 +187,10 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held, bool v
   const ClientProgram& program = scenario_.clients[client_index];
   const ScenarioOp& op = program.ops[c.next_op];
   if (c.attempt == 1) {
-    c.instance = program.instance >= 0 ? program.instance
-                                       : protocol_.pick_instance(client_index, static_cast<int>(c.next_op));
+    const int pinned = protocol_.pinned_instance(op);
+    c.instance = pinned >= 0 ? pinned
+                 : program.instance >= 0 ? program.instance
+                                         : protocol_.pick_instance(client_index, static_cast<int>(c.next_op));
   }
   HttpRequest request;
   std::string not_sent;

@@ -36,9 +36,11 @@ GeneratorSettings generator_settings_from_spec(const Spec& spec) {
   for (const auto& [f, w] : g.op_mix)
     if (int pm = per_mille(w, total); pm > 0) s.op_mix.emplace_back(f, pm);
   if (s.op_mix.empty()) {
-    // No mix given: every operation but the final read, equally.
+    // No mix given: every operation, equally; for a ledger model not the final
+    // read, since conservation judges the balances it reads at the end.
+    const bool ledger = has_ledger(spec.model);
     for (const auto& op : spec.operations)
-      if (op.name != spec.final_read || spec.operations.size() == 1) s.op_mix.emplace_back(op.name, 1);
+      if (!ledger || op.name != spec.final_read || spec.operations.size() == 1) s.op_mix.emplace_back(op.name, 1);
   }
 
   for (const auto& op : spec.operations) {

@@ -44,6 +44,9 @@ class Protocol {
   virtual int instance_count() const = 0;
   // Which instance serves this op of this client when the scenario does not pin one.
   virtual int pick_instance(int client, int op_index) = 0;
+  // The instance `op` always goes to, whatever the distribution and the
+  // client's pin (a write to the leader, a read from a follower); -1: none.
+  virtual int pinned_instance(const ScenarioOp& /*op*/) const { return -1; }
   virtual HttpRequest render(const ScenarioOp& op, int instance) const = 0;
   // Called only when a response arrived (transport failures are info, decided by the executor).
   virtual Classification classify(const ScenarioOp& op, const HttpResponse& response) const = 0;

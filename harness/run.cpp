@@ -33,7 +33,7 @@ class EvidenceTally {
   void add(const TrialEvidence& t) {
     for (const auto& e : t.events) {
       if (e.type == EventType::Invoke || e.process < 0) continue;  // setup and final reads are not the scenario's
-      OpOutcomes& op = ops_[e.f];
+      OpOutcomes& op = ops_[e.op.empty() ? e.f : e.op];  // by the spec's name
       ++op.completions;
       if (e.type == EventType::Ok) {
         ++op.ok;
@@ -126,7 +126,7 @@ class RunRecorder {
     bool judged = false;
     for (const auto& e : t.events) {
       if (e.type == EventType::Invoke || e.process < 0) continue;  // setup and final reads are not the scenario's
-      ++stats_.outcomes_by_op[e.f][std::string(to_string(e.type))];
+      ++stats_.outcomes_by_op[e.op.empty() ? e.f : e.op][std::string(to_string(e.type))];  // by the spec's name
       if (e.type == EventType::Info) ++info_reasons_[e.error.empty() ? "info" : e.error];
       else judged = true;
     }
@@ -236,7 +236,10 @@ std::vector<ReproRequest> repro_requests(const Spec& spec, const TrialEvidence& 
   for (int c = 0; c < static_cast<int>(sc.clients.size()); ++c) {
     for (int i = 0; i < static_cast<int>(sc.clients[c].ops.size()); ++i) {
       const auto& op = sc.clients[c].ops[i];
-      const int instance = sc.clients[c].instance >= 0 ? sc.clients[c].instance : protocol.pick_instance(c, i);
+      const int pinned = protocol.pinned_instance(op);
+      const int instance = pinned >= 0                  ? pinned
+                           : sc.clients[c].instance >= 0 ? sc.clients[c].instance
+                                                         : protocol.pick_instance(c, i);
       HttpRequest r;
       try {
         r = protocol.render(op, instance);  // it rendered when the trial ran

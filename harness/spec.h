@@ -95,7 +95,11 @@ struct OperationSpec {
   Idempotency idempotency = Idempotency::Optional;
   bool idempotency_given = false;  // written in the spec (not the method's default)
   bool uses_key = false;           // the template has a {key} placeholder
-  bool uses_account = false;       // the template has an {account} placeholder
+  bool uses_account = false;       // the template has an {account} (or {resource}) placeholder
+  // The model operation this one is recorded as in the history (its "f"): the
+  // name itself, or what "as" says (spec op "quorum_get" with "as": "read").
+  std::string model_op;
+  int instance = -1;               // "instance": always sent to base URL #instance; -1 = the distribution's pick
 };
 
 // How the idempotency key of one logical operation is spelled (docs/spec.md,
@@ -112,7 +116,9 @@ struct AccountsSpec {
   int count = 1;                  // default number of accounts per trial
   std::int64_t initial_balance = 100;
   std::vector<SetupRequest> setup;  // run once per account
-  std::string id = "{id}";        // template resolving to the account's id ({account} in operations)
+  // Template resolving to the account's id ({account} in operations). Without
+  // an "accounts" section the one resource is named by its index, 0.
+  std::string id = "{index}";
   std::string balance_variable;   // if set: captured variable holding the server's initial balance
 };
 

@@ -183,6 +183,11 @@ int SpecProtocol::pick_instance(int client, int op_index) {
   return 0;
 }
 
+int SpecProtocol::pinned_instance(const ScenarioOp& op) const {
+  const OperationSpec* spec_op = spec_.find_operation(op.f);
+  return spec_op != nullptr ? spec_op->instance : -1;
+}
+
 HttpRequest SpecProtocol::render(const ScenarioOp& op, int instance) const {
   const OperationSpec* spec_op = spec_.find_operation(op.f);
   if (spec_op == nullptr) throw RenderError("no operation named \"" + op.f + "\" in the spec");
@@ -192,7 +197,7 @@ HttpRequest SpecProtocol::render(const ScenarioOp& op, int instance) const {
   }
   PlaceholderLookup lookup = [&](const std::string& name) -> std::optional<json> {
     if (name == "key") return json(op.key);
-    if (name == "account") {
+    if (name == "account" || name == "resource") {
       if (!op.args.contains("account") || !op.args["account"].is_number_integer()) {
         throw RenderError(op.f + ": args.account (an account index) is missing");
       }
@@ -280,6 +285,11 @@ void check_scenario(const Spec& spec, const Scenario& scenario, int account_coun
       std::string op_pointer = cp + "/ops/" + std::to_string(k);
       const OperationSpec* spec_op = spec.find_operation(op.f);
       if (spec_op == nullptr) throw ScenarioError(op_pointer + "/f", "no operation named \"" + op.f + "\" in the spec");
+      if (spec_op->instance >= instances) {
+        throw ScenarioError(op_pointer + "/f", "operation \"" + op.f + "\" goes to instance " +
+                                                   std::to_string(spec_op->instance) + ", but there are " +
+                                                   std::to_string(instances) + " base URLs");
+      }
       for (const auto& arg : spec_op->args) {
         if (!op.args.contains(arg)) throw ScenarioError(op_pointer + "/args/" + arg, "missing (the template uses {" + arg + "})");
       }

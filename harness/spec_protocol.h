@@ -67,6 +67,8 @@ class SpecProtocol : public Protocol {
   // round-robin: (client + op_index) % n; random: hash(seed, client, op_index) % n;
   // pinned: client % n. Pure: safe to call from any thread, same answer on replay.
   int pick_instance(int client, int op_index) override;
+  // The operation's "instance" in the spec, or -1.
+  int pinned_instance(const ScenarioOp& op) const override;
   // Throws RenderError for an unknown operation, a missing argument or a bad account index.
   HttpRequest render(const ScenarioOp& op, int instance) const override;
   // First rule matching status AND body wins; none matching: info "unclassified".

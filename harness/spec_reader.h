@@ -132,6 +132,8 @@ class SpecReader {
   void read_accounts(const json& j, Spec& spec, const std::set<std::string>& variables) const;
   void read_operations(const json& j, Spec& spec, const std::set<std::string>& variables) const;
   void read_final_read(const json& j, Spec& spec) const;
+  void operation_mapping(const json& j, const std::string& pointer, const Spec& spec, OperationSpec* op) const;
+  void check_model_operations(const Spec& spec) const;
   void read_invariants(const json& j, Spec& spec) const;
 
   // "idempotency": {"not_executed": ["key-in-flight", ...], "replay_refusals": true}

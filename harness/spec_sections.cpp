@@ -34,6 +34,7 @@ Spec SpecReader::spec(const json& j) const {
   if (j.contains("model")) spec.model = string_value(j["model"], "/model");
   const std::vector<std::string> models = model_names();
   if (!contains(models, spec.model)) fail("/model", "unknown model \"" + spec.model + "\" (expected one of: " + join(models, ", ") + ")");
+  check_model_operations(spec);
   read_final_read(j, spec);
   read_invariants(j, spec);
   spec.idempotency = idempotency(j.contains("idempotency") ? j["idempotency"] : json::object(), spec);
@@ -185,7 +186,51 @@ void SpecReader::read_operations(const json& j, Spec& spec, const std::set<std::
   for (const auto& item : ops.items()) {
     std::string p = child("/operations", item.key());
     if (item.key().empty()) fail(p, "empty operation name");
-    spec.operations.push_back(operation(item.key(), item.value(), p, spec, variables));
+    // "as" and "instance" say how the operation maps onto the model and the
+    // instances; the rest is its request, read by operation().
+    json request = item.value();
+    if (request.is_object()) {
+      request.erase("as");
+      request.erase("instance");
+    }
+    OperationSpec op = operation(item.key(), request, p, spec, variables);
+    operation_mapping(item.value(), p, spec, &op);
+    spec.operations.push_back(std::move(op));
+  }
+}
+
+// "as" (the model operation recorded), "instance" (a pinned base URL) and the
+// {resource} synonym of {account}.
+void SpecReader::operation_mapping(const json& j, const std::string& pointer, const Spec& spec, OperationSpec* op) const {
+  op->model_op = op->name;
+  if (j.contains("as")) {
+    op->model_op = string_value(j["as"], child(pointer, "as"));
+    if (op->model_op.empty()) fail(child(pointer, "as"), "expected the name of a model operation");
+  }
+  if (j.contains("instance")) {
+    op->instance = static_cast<int>(integer_value(j["instance"], child(pointer, "instance"), 0,
+                                                  static_cast<std::int64_t>(spec.base_urls.size()) - 1));
+  }
+  auto resource = std::find(op->args.begin(), op->args.end(), "resource");
+  if (resource != op->args.end()) {
+    op->uses_account = true;
+    if (contains(op->args, "account")) op->args.erase(resource);
+    else *resource = "account";
+  }
+}
+
+// Every operation is one the model interprets, by its name or its "as".
+void SpecReader::check_model_operations(const Spec& spec) const {
+  const Model* model = find_model(spec.model);
+  std::vector<std::string> known;
+  for (const auto& kind : model->operations()) known.push_back(kind.name);
+  const std::string listed = "model \"" + spec.model + "\" knows " + join(known, ", ");
+  for (const auto& op : spec.operations) {
+    if (model->operation(op.model_op)) continue;
+    const std::string p = child("/operations", op.name);
+    if (op.model_op != op.name) fail(child(p, "as"), "\"" + op.model_op + "\" is not an operation of " + listed);
+    fail(p, "\"" + op.name + "\" is not an operation of " + listed +
+                "; name the operation after one, or map it with \"as\": \"<model operation>\"");
   }
 }
 
@@ -195,13 +240,31 @@ void SpecReader::read_final_read(const json& j, Spec& spec) const {
     check_keys(j["final_read"], "/final_read", {"operation", "instance"});
     if (!j["final_read"].contains("operation")) fail("/final_read/operation", "missing (the operation that reads one account)");
     spec.final_read = string_value(j["final_read"]["operation"], "/final_read/operation");
-    if (!spec.find_operation(spec.final_read)) fail("/final_read/operation", "no operation named \"" + spec.final_read + "\" in /operations");
+    const OperationSpec* read = spec.find_operation(spec.final_read);
+    if (!read) fail("/final_read/operation", "no operation named \"" + spec.final_read + "\" in /operations");
+    const auto kind = find_model(spec.model)->operation(read->model_op);
+    if (kind && kind->writes) {
+      fail("/final_read/operation", "\"" + spec.final_read + "\" is recorded as \"" + read->model_op +
+                                        "\", which model \"" + spec.model + "\" counts as a write: the final read must read");
+    }
     if (j["final_read"].contains("instance")) {
       spec.final_read_instance = static_cast<int>(integer_value(j["final_read"]["instance"], "/final_read/instance", 0,
                                                                 static_cast<std::int64_t>(spec.base_urls.size()) - 1));
+      return;
     }
   } else if (!spec.find_operation("read")) {
+    // Default: the operation named "read", else the first recorded as "read".
     spec.final_read.clear();
+    for (const auto& op : spec.operations) {
+      if (op.model_op == "read") {
+        spec.final_read = op.name;
+        break;
+      }
+    }
+  }
+  // The final read goes where its operation is pinned ("instance").
+  if (const OperationSpec* read = spec.find_operation(spec.final_read); read != nullptr && read->instance >= 0) {
+    spec.final_read_instance = read->instance;
   }
 }
 

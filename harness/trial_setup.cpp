@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "harness/http_client.h"
+#include "properties/models.h"
 #include "reports/redact.h"
 
 namespace racecheck {
@@ -113,6 +114,9 @@ TrialSetupResult run_trial_setup(const Spec& spec, int account_count, HistorySin
   SetupRunner runner(spec, options);
   TrialSetupResult result;
   json& globals = result.variables.variables;
+  // Only a model with an initial state hears of it (account: "open" ops).
+  const Model* model = find_model(spec.model);
+  const std::optional<InitialState> initial = model != nullptr ? model->initial_state() : std::nullopt;
 
   for (std::size_t i = 0; i < spec.setup.size(); ++i) {
     PlaceholderLookup lookup = [&](const std::string& name) -> std::optional<json> {
@@ -164,12 +168,12 @@ TrialSetupResult run_trial_setup(const Spec& spec, int account_count, HistorySin
     result.initial_balances.push_back(balance);
     result.account_variables.push_back(account_vars);
 
-    if (sink != nullptr) {
+    if (sink != nullptr && initial) {
       Event invoke;
       invoke.process = options.process;
       invoke.type = EventType::Invoke;
-      invoke.f = "open";
-      invoke.value = {{"account", a}, {"balance", balance}};
+      invoke.f = initial->op;
+      invoke.value = {{initial->key_field, a}, {initial->value_field, balance}};
       invoke.instance = options.instance;
       invoke.time_ns = invoke_ns;
       Event ok = invoke;
@@ -189,6 +193,10 @@ FinalReadResult run_final_read(const Spec& spec, const SpecProtocol& protocol, i
   }
   FinalReadResult result;
   SetupRunner runner(spec, options);
+  const Model* model = find_model(spec.model);
+  // A ledger model's final read must say the balance; any other model's read
+  // is checked like every other op.
+  const bool needs_balance = model == nullptr || model->ledger().has_value();
   for (int a = 0; a < account_count; ++a) {
     ScenarioOp op;
     op.f = spec.final_read;
@@ -238,7 +246,7 @@ FinalReadResult run_final_read(const Spec& spec, const SpecProtocol& protocol, i
     if (c.outcome == Outcome::Ok && c.extracted.contains("balance") && c.extracted["balance"].is_number_integer()) {
       balance = c.extracted["balance"].get<std::int64_t>();
     }
-    if (!balance) {
+    if (!balance && (needs_balance || c.outcome != Outcome::Ok)) {
       std::string what = !response.transport_error.empty() ? response.transport_detail
                          : c.outcome != Outcome::Ok
                              ? std::string(to_string(c.outcome)) + " \"" + c.error + "\" (status " +

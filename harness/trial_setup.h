@@ -2,8 +2,9 @@
 // (reset the target, create or reset each account, capture ids), and the final
 // read of every account once the trial is quiet. Both go one request at a time
 // through http_call and record history events, so that a history is
-// self-contained: "open" ops say each account's initial balance, "read" ops its
-// final one (model "account" conventions: value {"account": i, "balance": n}).
+// self-contained: for a model with an initial state (Model::initial_state),
+// "open" ops say each account's initial balance, and the final reads say the
+// final state (model "account" conventions: value {"account": i, "balance": n}).
 #pragma once
 
 #include <cstdint>
@@ -46,8 +47,9 @@ struct TrialSetupResult {
 // order, each request to base URL `options.instance`. Account i's initial balance
 // is initial_balances[i] when given (else /accounts/initial_balance), unless
 // /accounts/balance_variable names a captured value, which then wins.
-// Appends, per account, an "open" invoke + ok pair with value
-// {"account": i, "balance": initial} to `sink` (if not null).
+// When the spec's model has an initial state, appends per account its op (an
+// "open" invoke + ok pair with value {"account": i, "balance": initial}) to
+// `sink` (if not null); other models hear nothing of setup.
 // Throws SetupError on a transport error, a status outside expect_status, a
 // capture that is missing from the response, or a captured balance that is not an integer.
 TrialSetupResult run_trial_setup(const Spec& spec, int account_count, HistorySink* sink,
@@ -66,6 +68,8 @@ struct FinalReadResult {
 
 // Reads every account with the spec's final_read operation (args {"account": i},
 // at base URL spec.final_read_instance), classified and extracted by `protocol`.
+// A ledger model's read must extract an integer "balance"; for other models
+// only a read that is not ok is a problem.
 // Appends a "read" (the operation's name) invoke + completion per account to
 // `sink`; a transport failure is an info completion with the transport error.
 // Never throws for target problems: they are in `problems`. Throws SetupError

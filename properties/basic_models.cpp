@@ -272,7 +272,7 @@ class CounterSpec final : public SequentialSpec {
 // ---------------------------------------------------------------------------
 // kv
 
-const json& key_field(const Operation& op) {
+const json& kv_key(const Operation& op) {
   if (op.input.is_object()) {
     auto it = op.input.find(kKeyField);
     if (it != op.input.end()) return *it;
@@ -281,14 +281,17 @@ const json& key_field(const Operation& op) {
 }
 
 std::string key_of(const Operation& op) {
-  const json& k = key_field(op);
+  const json& k = kv_key(op);
   return k.is_string() ? k.get<std::string>() : k.dump();
 }
 
-// A view of the op's own string (valid while the op lives); null is "".
-std::string_view string_field(const Operation& op, const json& v, const char* field) {
+// A view of the op's own string (valid while the op lives); null is "". An
+// integer is its decimal text (held in *spelled): a store of strings keeps a
+// written 5 as "5", and the harness generates integer values.
+std::string_view string_field(const Operation& op, const json& v, const char* field, std::string* spelled) {
   if (v.is_null()) return {};
   if (v.is_string()) return v.get_ref<const std::string&>();
+  if (v.is_number_integer()) return *spelled = v.dump();
   throw ModelInputError(op.id, field, "expected a string, got " + v.dump());
 }
 
@@ -316,12 +319,14 @@ class KvSpec final : public SequentialSpec {
       if (op.f == "get" || op.f == "read") {
         s.kind = KvOp::Get;
         if (s.seen == Seen::Ok) {
-          s.target = insert(string_field(op, value_field(op, op.output, "output"), "output/value"));
+          std::string spelled;
+          s.target = insert(string_field(op, value_field(op, op.output, "output"), "output/value", &spelled));
         }
       } else if (op.f == "put" || op.f == "append") {
         s.kind = op.f == "put" ? KvOp::Put : KvOp::Append;
         if (!op.input.is_object()) throw ModelInputError(op.id, "input/value", "missing");
-        const std::string_view v = string_field(op, value_field(op, op.input, "input"), "input/value");
+        std::string spelled;
+        const std::string_view v = string_field(op, value_field(op, op.input, "input"), "input/value", &spelled);
         s.piece_begin = static_cast<std::uint32_t>(piece_chars_.size());
         s.piece_size = static_cast<std::uint32_t>(v.size());
         piece_chars_ += v;
@@ -480,13 +485,14 @@ class KvModel final : public SpecModel<KvSpec> {
   KvModel()
       : SpecModel<KvSpec>("kv", {{"get", false, "get"}, {"read", false, "read"}, {"put", true, "put"},
                                  {"append", true, "append"}}) {}
+  std::optional<std::string> key_field() const override { return kKeyField; }
   std::vector<std::vector<int>> partition(const std::vector<Operation>& ops) const override {
     // Keys are views of the ops' own strings; only non-string keys are spelled out.
     std::deque<std::string> spelled;
     std::unordered_map<std::string_view, std::size_t> index;
     std::vector<std::vector<int>> parts;
     for (const Operation& op : ops) {
-      const json& k = key_field(op);
+      const json& k = kv_key(op);
       const std::string_view key = k.is_string() ? std::string_view(k.get_ref<const std::string&>())
                                                  : std::string_view(spelled.emplace_back(k.dump()));
       auto [it, inserted] = index.emplace(key, parts.size());

@@ -86,6 +86,7 @@ json event_to_json(const Event& e) {
   j["f"] = escape_invalid_utf8(e.f);
   j["value"] = e.value;
   if (!e.key.empty()) j["key"] = escape_invalid_utf8(e.key);
+  if (!e.op.empty()) j["op"] = escape_invalid_utf8(e.op);
   if (!e.key.empty() || e.attempt != 1) j["attempt"] = e.attempt;
   if (e.instance != 0) j["instance"] = e.instance;
   if (e.status != 0) j["status"] = e.status;
@@ -122,6 +123,7 @@ Event event_from_json(const json& j) {
 
   if (auto v = j.find("value"); v != j.end()) e.value = *v;
   read_string(j, "key", &e.key);
+  read_string(j, "op", &e.op);
   read_int(j, "attempt", &e.attempt);
   if (e.attempt < 1) throw HistoryError(0, "attempt", "must be >= 1, got " + std::to_string(e.attempt));
   read_int(j, "instance", &e.instance);
@@ -286,6 +288,7 @@ std::string event_to_jsonl(const Event& e) {
   line.integer("index", e.index);
   if (e.instance != 0) line.integer("instance", e.instance);
   if (!e.key.empty()) line.string("key", e.key);
+  if (!e.op.empty()) line.string("op", e.op);
   line.integer("process", e.process);
   if (e.sent_ns >= 0) line.integer("sent_ns", e.sent_ns);
   if (e.status != 0) line.integer("status", e.status);

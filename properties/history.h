@@ -26,6 +26,7 @@ struct Event {
   std::int64_t process = 0;    // client id; at most one open op per process
   EventType type = EventType::Invoke;
   std::string f;               // operation name: withdraw, deposit, read, write, cas, ...
+  std::string op;              // the spec's operation name when it differs from f (spec "as"); "" = f
   json value;                  // invoke: arguments; completion: arguments + extracted results
   std::string key;             // idempotency key ("" = none)
   int attempt = 1;             // 1 for the first try, +1 per retry of the same key

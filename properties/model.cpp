@@ -27,6 +27,11 @@ std::optional<OpKind> Model::operation(const std::string& f) const {
   return std::nullopt;
 }
 
+std::optional<std::string> Model::key_field() const {
+  if (auto initial = initial_state()) return initial->key_field;
+  return std::nullopt;
+}
+
 std::vector<std::string> Model::invariants() const {
   const bool keeps_ledger = ledger().has_value();
   std::vector<std::string> out;

@@ -111,6 +111,10 @@ class Model {
   std::optional<OpKind> operation(const std::string& f) const;
   // How the harness writes the initial state; nullopt: nothing to write.
   virtual std::optional<InitialState> initial_state() const { return std::nullopt; }
+  // The input field naming the resource (account, item, key) an op acts on:
+  // the harness writes it into every op it records. nullopt: the model has one
+  // value per history (register, counter). Default: the initial state's key field.
+  virtual std::optional<std::string> key_field() const;
 
   // The model's ledger, when its state is quantities that ops add to and take
   // from (balances, stock): the conservation invariant then applies. nullopt: none.

@@ -3,6 +3,7 @@
 #include "properties/account_model.h"
 #include "properties/basic_models.h"
 #include "properties/inventory_model.h"
+#include "properties/set_model.h"
 #include "properties/unique_create_model.h"
 
 namespace racecheck {
@@ -17,6 +18,7 @@ constexpr Entry kModels[] = {
     {"account", make_account_model},   {"inventory", make_inventory_model},
     {"unique-create", make_unique_create_model}, {"register", make_register_model},
     {"counter", make_counter_model},   {"kv", make_kv_model},
+    {"set", make_element_set_model},
 };
 
 }  // namespace

@@ -12,9 +12,12 @@
 #
 # Targets that need PostgreSQL ("needs": ["postgres"] in expected.json) read
 # PGHOST/PGPORT/PGUSER/PGDATABASE from the environment; start a throwaway
-# cluster with scripts/pg.sh first. "instances": 2 starts the same server twice.
-# demo-racy and demo-safe are the demo bank (build/release/targets/demo/
-# racecheck-demo-target, or $DEMO_TARGET), for the matrix's nginx rows.
+# cluster with scripts/pg.sh first. "instances": 2 starts the same server twice;
+# each instance after the first is given "--peer URL" for every instance
+# started before it (a leader finds its follower so), and servers that have no
+# peers ignore it. demo-racy and demo-safe are the demo bank
+# (build/release/targets/demo/racecheck-demo-target, or $DEMO_TARGET), for the
+# matrix's nginx rows.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 STARTUP_TIMEOUT_S=${STARTUP_TIMEOUT_S:-15}
@@ -88,8 +91,10 @@ start_instances() {  # start_instances NAME PIDFILE COUNT COMMAND
     # setsid: the server gets its own process group, so a Ctrl-C in the
     # caller's terminal does not reach it and the pid we record is its leader.
     : > "$log"  # truncated here, not in the child, so no stale line is read
+    local peers=() u
+    for u in "${urls[@]}"; do peers+=(--peer "$u"); done
     # shellcheck disable=SC2086  # the command's words
-    setsid $command >> "$log" 2>&1 < /dev/null &
+    setsid $command "${peers[@]}" >> "$log" 2>&1 < /dev/null &
     local pid=$!
     echo "$pid" >> "$pidfile"
     local deadline=$((SECONDS + STARTUP_TIMEOUT_S)) url=""

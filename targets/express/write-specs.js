@@ -204,7 +204,75 @@ function inventorySpec(name, expected) {
   };
 }
 
-const families = { account: bankSpec, 'unique-create': usersSpec, inventory: inventorySpec };
+// The reset every counter, set and key-value trial starts from: no accounts,
+// one resource (the counter, the set, or key "x" of the store).
+const resetSetup = [{ name: 'reset', method: 'POST', path: '/reset', expect_status: 204 }];
+const valueRead = (readPath, extra = {}) => ({ ...readOp(readPath, 'value'), ...extra });
+
+function counterSpec(name, expected) {
+  return {
+    ...specHead(name, expected),
+    setup: resetSetup,
+    operations: {
+      increment: {
+        method: 'POST', path: '/counter/increment', idempotency: 'none',
+        classify: [{ status: 200, outcome: 'ok' }, ...commonRules],
+      },
+      read: valueRead('/counter'),
+    },
+    model: 'counter',
+    invariants: ['linearizability'],
+    generator: generator({ increment: 4, read: 1 }, undefined, false),
+  };
+}
+
+function setSpec(name, expected) {
+  return {
+    ...specHead(name, expected),
+    setup: resetSetup,
+    operations: {
+      add: {
+        method: 'POST', path: '/set/add', idempotency: 'none', body: { value: '{value}' },
+        classify: [{ status: 200, outcome: 'ok' }, ...commonRules],
+      },
+      read: valueRead('/set'),
+    },
+    model: 'set',
+    invariants: ['linearizability'],
+    generator: generator({ add: 4, read: 1 }, [1, 1000], false),
+  };
+}
+
+// A register over key "x" of a replicated store: base URL #0 is the leader
+// (setup resets it, and it resets its follower), #1 the follower. Writes go to
+// the leader; expected.json's "reads_from" says where the scenario's reads go.
+// The final read is a separate read from the leader.
+function replicatedKvSpec(name, expected) {
+  const readsFrom = { leader: 0, follower: 1 }[expected.reads_from];
+  if (readsFrom === undefined) throw new Error(`${name}/expected.json: /reads_from: expected "leader" or "follower"`);
+  return {
+    ...specHead(name, expected, ' Base URL #0 is the leader, #1 its follower.'),
+    setup: resetSetup,
+    accounts: { id: 'x' },
+    operations: {
+      write: {
+        method: 'PUT', path: '/kv/{resource}', idempotency: 'none', instance: 0, body: { value: '{value}' },
+        classify: [{ status: 200, outcome: 'ok' }, ...commonRules],
+      },
+      read: valueRead('/kv/{resource}', { instance: readsFrom }),
+      leader_read: valueRead('/kv/{resource}', { as: 'read', instance: 0 }),
+    },
+    final_read: { operation: 'leader_read' },
+    model: 'register',
+    invariants: ['linearizability'],
+    generator: generator({ write: 1, read: 1 }, [1, 1000], false),
+  };
+}
+
+const families = {
+  account: bankSpec, 'unique-create': usersSpec, inventory: inventorySpec,
+  counter: counterSpec, set: setSpec, register: replicatedKvSpec,
+};
 
 let written = 0;
 for (const dir of fs.readdirSync(__dirname).sort()) {

@@ -80,14 +80,14 @@ TEST(FuzzRegressions, EveryFoundCrashRunsCleanly) {
 
 const char* kRegexSpec = R"({
   "base_urls": ["http://127.0.0.1:1"],
-  "operations": {"w": {"method": "POST", "path": "/w",
+  "operations": {"withdraw": {"method": "POST", "path": "/w",
     "classify": [{"status": 503, "body": {"regex": ""}, "outcome": "fail", "error": "maintenance"}]}},
   "invariants": ["no-overdraft"]
 })";
 
 racecheck::Spec spec_with_regex(const std::string& regex) {
   racecheck::json j = racecheck::json::parse(kRegexSpec);
-  j["operations"]["w"]["classify"][0]["body"]["regex"] = regex;
+  j["operations"]["withdraw"]["classify"][0]["body"]["regex"] = regex;
   return racecheck::parse_spec_text(j.dump(), "regex.json");
 }
 
@@ -144,7 +144,7 @@ TEST(FuzzRegressions, BackReferencesAreRefusedNamingTheField) {
     spec_with_regex("(a)\\1");
     FAIL() << "a back-reference was accepted";
   } catch (const racecheck::SpecError& e) {
-    EXPECT_EQ(e.pointer, "/operations/w/classify/0/body/regex");
+    EXPECT_EQ(e.pointer, "/operations/withdraw/classify/0/body/regex");
     EXPECT_NE(e.reason.find("invalid regular expression"), std::string::npos) << e.what();
   }
 }
@@ -156,7 +156,7 @@ TEST(FuzzRegressions, ALongRegexIsASpecErrorNamingTheField) {
     spec_with_regex(std::string(20000, '(') + "a" + std::string(20000, ')'));
     FAIL() << "a 40001-character regex was accepted";
   } catch (const racecheck::SpecError& e) {
-    EXPECT_EQ(e.pointer, "/operations/w/classify/0/body/regex");
+    EXPECT_EQ(e.pointer, "/operations/withdraw/classify/0/body/regex");
     EXPECT_NE(e.reason.find("longer than 1000 characters"), std::string::npos) << e.what();
   }
   // The longest allowed pattern, nested as deep as it can be, compiles.
@@ -169,7 +169,7 @@ TEST(FuzzRegressions, ALongRegexIsASpecErrorNamingTheField) {
 // now refused (spec, history) or treated as a body that is not JSON (response).
 TEST(FuzzRegressions, DeeplyNestedInputsDoNotOverflowTheStack) {
   const std::string deep = std::string(300000, '[') + std::string(300000, ']');
-  const std::string spec = R"({"base_urls": ["http://127.0.0.1:1"], "operations": {"w": {"method": "POST", "path": "/w", "body": )" +
+  const std::string spec = R"({"base_urls": ["http://127.0.0.1:1"], "operations": {"withdraw": {"method": "POST", "path": "/w", "body": )" +
                            deep + "}}}";
   run_one(fuzz_spec_one_input, spec);
   const std::string history = "0{\"process\":1,\"type\":\"invoke\",\"f\":\"withdraw\",\"value\":" + deep + "}\n";

@@ -16,7 +16,7 @@ using testing::add_op;
 
 TEST(Models, RegistryKnowsEveryModel) {
   const auto names = model_names();
-  EXPECT_EQ(names, (std::vector<std::string>{"account", "inventory", "unique-create", "register", "counter", "kv"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"account", "inventory", "unique-create", "register", "counter", "kv", "set"}));
   for (const auto& n : names) {
     const auto m = make_model(n);
     ASSERT_NE(m, nullptr) << n;

@@ -116,7 +116,41 @@ async function inventory() {
   expectReply('reserve qty -1', await call(a, 'POST', `/items/${id}/reserve`, { qty: -1 }), 400);
 }
 
-const families = { account: bank, 'unique-create': users, inventory };
+async function counter() {
+  const [a] = urls;
+  assert.equal((await call(a, 'POST', '/reset')).status, 204, 'reset: expected 204');
+  expectReply('increment', await call(a, 'POST', '/counter/increment'), 200, { value: 1 });
+  expectReply('read counter', await call(a, 'GET', '/counter'), 200, { value: 1 });
+}
+
+async function set() {
+  const [a] = urls;
+  assert.equal((await call(a, 'POST', '/reset')).status, 204, 'reset: expected 204');
+  expectReply('add 3', await call(a, 'POST', '/set/add', { value: 3 }), 200);
+  expectReply('add 3 again', await call(a, 'POST', '/set/add', { value: 3 }), 200);
+  expectReply('read set', await call(a, 'GET', '/set'), 200, { value: [3] });
+  expectReply('add text', await call(a, 'POST', '/set/add', { value: 'x' }), 400);
+}
+
+// The replicated store: a write to the leader (#0) reaches the follower (#1)
+// within the replication delay; a reset clears both.
+async function register() {
+  const [leader, follower] = urls;
+  assert.equal((await call(leader, 'POST', '/reset')).status, 204, 'reset: expected 204');
+  expectReply('read unwritten', await call(follower, 'GET', '/kv/x'), 200, { value: null });
+  expectReply('write', await call(leader, 'PUT', '/kv/x', { value: 7 }), 200, { value: 7 });
+  expectReply('read leader', await call(leader, 'GET', '/kv/x'), 200, { value: 7 });
+  let replicated = null;
+  for (let i = 0; i < 100 && replicated !== 7; i += 1) {
+    replicated = (await call(follower, 'GET', '/kv/x')).body?.value;
+    if (replicated !== 7) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(replicated, 7, 'the follower never saw the write');
+  assert.equal((await call(leader, 'POST', '/reset')).status, 204, 'second reset: expected 204');
+  expectReply('read follower after reset', await call(follower, 'GET', '/kv/x'), 200, { value: null });
+}
+
+const families = { account: bank, 'unique-create': users, inventory, counter, set, register };
 families[expected.model]().then(
   () => process.exit(0),
   (err) => { console.error(`${name}: ${err.message}`); process.exit(1); });
