@@ -102,6 +102,14 @@ json to_string_value(const json& value) {
   fail("string", value, "is not a number, string or boolean");
 }
 
+// The bytes an encoding filter encodes: a string's or bytes' own, a number's
+// or boolean's text.
+std::string bytes_of(const json& value, const std::string& filter) {
+  if (std::optional<std::string> raw = raw_bytes(value)) return *raw;
+  if (value.is_number() || value.is_boolean()) return number_text(value);
+  fail(filter, value, "is not a string, bytes, number or boolean");
+}
+
 json decimal_value(const json& value, int scale, const std::string& filter) {
   std::string text;
   if (value.is_number()) text = number_text(value);
@@ -225,22 +233,14 @@ std::int64_t to_int64(const json& value) {
 json apply_filter(const json& value, const std::string& filter) {
   if (filter == "string") return to_string_value(value);
   if (filter == "integer") return to_int64(value);
-  if (filter == "base64") {
-    std::optional<std::string> raw = raw_bytes(value);
-    if (!raw) raw = to_string_value(value).get<std::string>();
-    return base64_encode(*raw);
-  }
+  if (filter == "base64") return base64_encode(bytes_of(value, filter));
   if (filter == "base64-decode") {
     if (!value.is_string()) fail(filter, value, "is not a string");
     std::optional<std::string> raw = decode_base64_any(value.get<std::string>());
     if (!raw) fail(filter, value, "is not base64");
     return bytes_value(std::move(*raw));
   }
-  if (filter == "urlencode") {
-    std::optional<std::string> raw = raw_bytes(value);
-    if (!raw) raw = to_string_value(value).get<std::string>();
-    return percent_encode(*raw);
-  }
+  if (filter == "urlencode") return percent_encode(bytes_of(value, filter));
   if (filter == "json") {
     if (!value.is_string()) fail(filter, value, "is not a string holding JSON");
     json parsed = parse_bounded_json(value.get<std::string>());

@@ -1,6 +1,7 @@
 #include "harness/generator.h"
 
 #include <algorithm>
+#include <climits>
 #include <stdexcept>
 
 #include "harness/conversions.h"
@@ -83,6 +84,11 @@ rc::Gen<json> gen_argument(const ArgDomain& d) {
   if (!d.choices.empty()) return rc::gen::elementOf(d.choices);
   switch (d.kind) {
     case ArgKind::Integer:
+      // Ranges that fit an int draw as they always have (same scenarios per seed).
+      if (d.range.lo >= INT_MIN && d.range.hi < INT_MAX) {
+        return rc::gen::map(uniform_int(static_cast<int>(d.range.lo), static_cast<int>(d.range.hi) + 1),
+                            [](int v) { return json(v); });
+      }
       return rc::gen::map(uniform_int64(d.range), [](std::int64_t v) { return json(v); });
     case ArgKind::String:
       return rc::gen::map(text_of_length(d.length, "abcdefghijklmnopqrstuvwxyz0123456789"),

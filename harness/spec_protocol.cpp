@@ -170,6 +170,23 @@ std::optional<json> extracted_value(const Extraction& extraction, const HttpResp
   return body->at(ptr);
 }
 
+// A scenario (hand-edited for replay) may hold any JSON: a declared argument's
+// value must at least be of its type. "" when it is, else the reason.
+std::string argument_type_problem(const Spec& spec, const std::string& name, const json& value) {
+  for (const auto& [declared, a] : spec.arguments) {
+    if (declared != name) continue;
+    const bool ok = a.type == ArgumentType::Integer ? value.is_number_integer()
+                    : a.type == ArgumentType::Bytes ? value.is_string() || is_bytes_value(value)
+                                                    : value.is_string();
+    if (ok) return "";
+    static const char* kinds[] = {"an integer", "a string", "a UUID string", "bytes (a string or {\"$bytes\": base64})",
+                                  "a decimal string"};
+    return "expected " + std::string(kinds[static_cast<int>(a.type)]) + " (declared in /arguments/" + name + "), got " +
+           value.type_name();
+  }
+  return "";
+}
+
 }  // namespace
 
 json render_value(const json& value_template, const PlaceholderLookup& lookup) {
@@ -351,6 +368,8 @@ void check_scenario(const Spec& spec, const Scenario& scenario, int account_coun
       if (spec_op == nullptr) throw ScenarioError(op_pointer + "/f", "no operation named \"" + op.f + "\" in the spec");
       for (const auto& arg : spec_op->args) {
         if (!op.args.contains(arg)) throw ScenarioError(op_pointer + "/args/" + arg, "missing (the template uses {" + arg + "})");
+        if (const std::string problem = argument_type_problem(spec, arg, op.args[arg]); !problem.empty())
+          throw ScenarioError(op_pointer + "/args/" + arg, problem);
       }
       if (!op.args.contains("account")) continue;
       const json& account_arg = op.args["account"];

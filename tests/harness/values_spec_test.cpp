@@ -239,6 +239,25 @@ TEST(ValuesSpec, RegisterReadOfAStringIsComparableAfterConversion) {
   EXPECT_EQ(history_with_read_of(j), Status::Fail);
 }
 
+TEST(ValuesSpec, ReplayedScenariosMustHoldDeclaredTypes) {
+  const Spec s = parse_spec(values_spec(), "values.json");
+  Scenario sc;
+  sc.clients.resize(1);
+  ScenarioOp op;
+  op.f = "deposit";
+  op.args = {{"account", 0}, {"amount", 5}, {"note", "ab"}};
+  sc.clients[0].ops.push_back(op);
+  EXPECT_NO_THROW(check_scenario(s, sc, 1));
+  sc.clients[0].ops[0].args["amount"] = "5";
+  try {
+    check_scenario(s, sc, 1);
+    ADD_FAILURE() << "a string amount was accepted";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.pointer, "/clients/0/ops/0/args/amount");
+    EXPECT_EQ(e.reason, "expected an integer (declared in /arguments/amount), got string");
+  }
+}
+
 // Follows the first shrink of every step: the generator's smallest value.
 json smallest(const rc::Gen<json>& gen) {
   rc::Shrinkable<json> value = gen(rc::Random(7), 100);
