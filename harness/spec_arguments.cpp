@@ -44,8 +44,8 @@ Extraction SpecReader::extraction_value(const json& j, const std::string& pointe
     return e;
   }
   if (!j.is_object()) {
-    fail(pointer, std::string("expected a JSON pointer such as \"/balance\" or {\"pointer\"|\"header\", \"convert\": [...]}, got ") +
-                      j.type_name());
+    fail(pointer, std::string("expected a string, got ") + j.type_name() +
+                      " (an extraction is a JSON pointer such as \"/balance\" or {\"pointer\"|\"header\", \"convert\": [...]})");
   }
   check_keys(j, pointer, {"pointer", "header", "convert"});
   if (j.contains("pointer") == j.contains("header")) fail(pointer, "expected exactly one of \"pointer\" and \"header\"");
