@@ -73,9 +73,12 @@ std::string decimal_text(std::int64_t units, int scale) {
   std::string digits = std::to_string(units);
   if (negative) digits.erase(0, 1);
   const auto places = static_cast<std::size_t>(scale);
-  if (digits.size() <= places) digits.insert(0, places + 1 - digits.size(), '0');
-  if (places > 0) digits.insert(digits.size() - places, ".");
-  return (negative ? "-" : "") + digits;
+  if (digits.size() <= places) digits = std::string(places + 1 - digits.size(), '0') + digits;
+  const std::size_t point = digits.size() - places;
+  std::string out = negative ? "-" : "";
+  out.append(digits, 0, point);
+  if (places > 0) out.append(1, '.').append(digits, point, places);
+  return out;
 }
 
 }  // namespace
