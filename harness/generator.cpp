@@ -1,7 +1,10 @@
 #include "harness/generator.h"
 
 #include <algorithm>
+#include <climits>
 #include <stdexcept>
+
+#include "harness/conversions.h"
 
 namespace racecheck {
 namespace {
@@ -27,10 +30,89 @@ rc::Gen<T> weighted_choice(std::vector<std::pair<int, T>> entries) {
   });
 }
 
+// An int64 in [lo, hi] (inclusive, the full range allowed), uniform, shrinking
+// toward lo: drawn as an unsigned offset from lo so that hi - lo cannot overflow.
+rc::Gen<std::int64_t> uniform_int64(ValueRange r) {
+  const std::uint64_t span = static_cast<std::uint64_t>(r.hi) - static_cast<std::uint64_t>(r.lo);
+  const std::int64_t lo = r.lo;
+  auto offset = span == UINT64_MAX ? rc::gen::resize(rc::kNominalSize, rc::gen::arbitrary<std::uint64_t>())
+                                   : rc::gen::resize(rc::kNominalSize, rc::gen::inRange<std::uint64_t>(0, span + 1));
+  return rc::gen::map(offset, [lo](std::uint64_t k) { return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + k); });
+}
+
+// n characters of the alphabet, shrinking toward its first character.
+rc::Gen<std::string> text_of_length(IntRange length, std::string alphabet) {
+  const int letters = static_cast<int>(alphabet.size());
+  return rc::gen::mapcat(uniform_int(length.lo, length.hi + 1), [alphabet, letters](int n) {
+    return rc::gen::map(rc::gen::container<std::vector<int>>(static_cast<std::size_t>(n), uniform_int(0, letters)),
+                        [alphabet](const std::vector<int>& picks) {
+                          std::string text;
+                          for (int k : picks) text += alphabet[static_cast<std::size_t>(k)];
+                          return text;
+                        });
+  });
+}
+
+std::string uuid_text(const std::vector<std::uint8_t>& b) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < 16; ++i) {
+    std::uint8_t v = b[i];
+    if (i == 6) v = static_cast<std::uint8_t>((v & 0x0F) | 0x40);  // version 4
+    if (i == 8) v = static_cast<std::uint8_t>((v & 0x3F) | 0x80);  // RFC 4122 variant
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[v >> 4];
+    out += hex[v & 15];
+  }
+  return out;
+}
+
+// units * 10^-scale as exact text: 1234 at scale 2 is "12.34".
+std::string decimal_text(std::int64_t units, int scale) {
+  const bool negative = units < 0;
+  std::string digits = std::to_string(units);
+  if (negative) digits.erase(0, 1);
+  const auto places = static_cast<std::size_t>(scale);
+  if (digits.size() <= places) digits = std::string(places + 1 - digits.size(), '0') + digits;
+  const std::size_t point = digits.size() - places;
+  std::string out = negative ? "-" : "";
+  out.append(digits, 0, point);
+  if (places > 0) out.append(1, '.').append(digits, point, places);
+  return out;
+}
+
+}  // namespace
+
 rc::Gen<json> gen_argument(const ArgDomain& d) {
   if (!d.choices.empty()) return rc::gen::elementOf(d.choices);
-  return rc::gen::map(uniform_int(d.range.lo, d.range.hi + 1), [](int v) { return json(v); });
+  switch (d.kind) {
+    case ArgKind::Integer:
+      // Ranges that fit an int draw as they always have (same scenarios per seed).
+      if (d.range.lo >= INT_MIN && d.range.hi < INT_MAX) {
+        return rc::gen::map(uniform_int(static_cast<int>(d.range.lo), static_cast<int>(d.range.hi) + 1),
+                            [](int v) { return json(v); });
+      }
+      return rc::gen::map(uniform_int64(d.range), [](std::int64_t v) { return json(v); });
+    case ArgKind::String:
+      return rc::gen::map(text_of_length(d.length, "abcdefghijklmnopqrstuvwxyz0123456789"),
+                          [](std::string v) { return json(std::move(v)); });
+    case ArgKind::Uuid:
+      return rc::gen::map(rc::gen::container<std::vector<std::uint8_t>>(16, rc::gen::arbitrary<std::uint8_t>()),
+                          [](const std::vector<std::uint8_t>& b) { return json(uuid_text(b)); });
+    case ArgKind::Bytes:
+      return rc::gen::mapcat(uniform_int(d.length.lo, d.length.hi + 1), [](int n) {
+        return rc::gen::map(rc::gen::container<std::string>(static_cast<std::size_t>(n), rc::gen::arbitrary<char>()),
+                            [](std::string raw) { return bytes_value(std::move(raw)); });
+      });
+    case ArgKind::Decimal: {
+      const int scale = d.scale;
+      return rc::gen::map(uniform_int64(d.range), [scale](std::int64_t units) { return json(decimal_text(units, scale)); });
+    }
+  }
+  return rc::gen::just(json(nullptr));
 }
+
+namespace {
 
 rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
   std::vector<std::pair<int, std::string>> mix;

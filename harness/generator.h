@@ -5,6 +5,7 @@
 // of duplicates — without knowing anything about HTTP.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <ostream>
 #include <string>
@@ -21,12 +22,28 @@ struct IntRange {
   int hi = 0;  // inclusive
 };
 
-// The domain of one placeholder argument: integers in a range, or one of a few
-// values (e.g. user names, chosen from a small pool so that creations collide).
-struct ArgDomain {
-  IntRange range;
-  std::vector<json> choices;  // non-empty: pick one of these instead of the range
+struct ValueRange {
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;  // inclusive
 };
+
+// What kind of value an argument draws (docs/spec.md, "Arguments").
+enum class ArgKind { Integer, String, Uuid, Bytes, Decimal };
+
+// The domain of one placeholder argument: integers in a range, or one of a few
+// values (e.g. user names, chosen from a small pool so that creations collide),
+// or text of a kind. Every kind shrinks toward the low end / first choice:
+// shorter strings of 'a's, the nil UUID, zero bytes, the smallest decimal.
+struct ArgDomain {
+  ValueRange range;           // Integer: the values; Decimal: in units of 10^-scale
+  std::vector<json> choices;  // non-empty: pick one of these instead of the range
+  ArgKind kind = ArgKind::Integer;
+  IntRange length{1, 8};      // String and Bytes
+  int scale = 0;              // Decimal places
+};
+
+// One value of the domain; exposed for tests.
+rc::Gen<json> gen_argument(const ArgDomain& domain);
 
 // How an op's idempotency key is chosen. Order matters: RapidCheck shrinks an
 // element choice toward the first entry, so a failing duplicate-key scenario

@@ -21,6 +21,33 @@ KeyPolicy key_policy_from_name(const std::string& n) {
   return KeyPolicy::Fresh;  // the spec loader admits only key_policy_names()
 }
 
+// A declared argument's domain (spec "arguments"); an undeclared one is an
+// integer from generator.amount, or a name from a small pool.
+ArgDomain argument_domain(const Spec& spec, const std::string& name) {
+  ArgDomain d;
+  for (const auto& [declared, a] : spec.arguments) {
+    if (declared != name) continue;
+    d.range = {a.min, a.max};
+    d.length = {static_cast<int>(a.length.lo), static_cast<int>(a.length.hi)};
+    d.scale = a.scale;
+    switch (a.type) {
+      case ArgumentType::Integer: d.kind = ArgKind::Integer; break;
+      case ArgumentType::String: d.kind = ArgKind::String; break;
+      case ArgumentType::Uuid: d.kind = ArgKind::Uuid; break;
+      case ArgumentType::Bytes: d.kind = ArgKind::Bytes; break;
+      case ArgumentType::Decimal: d.kind = ArgKind::Decimal; break;
+    }
+    for (const auto& choice : a.choices) d.choices.push_back(choice);
+    return d;
+  }
+  if (is_name_argument(name)) {
+    d.choices = {"alice", "bob", "carol"};
+  } else {
+    d.range = {spec.generator.amount.lo, spec.generator.amount.hi};
+  }
+  return d;
+}
+
 }  // namespace
 
 GeneratorSettings generator_settings_from_spec(const Spec& spec) {
@@ -51,13 +78,7 @@ GeneratorSettings generator_settings_from_spec(const Spec& spec) {
     if (op.idempotency == Idempotency::Required) s.keyed_operations.push_back(op.name);
     for (const auto& a : op.args) {
       if (a == "account" || a == "key" || s.arguments.count(a)) continue;
-      ArgDomain d;
-      if (is_name_argument(a)) {
-        d.choices = {"alice", "bob", "carol"};
-      } else {
-        d.range = to_int_range(g.amount);
-      }
-      s.arguments[a] = d;
+      s.arguments[a] = argument_domain(spec, a);
     }
   }
 

@@ -37,6 +37,11 @@ struct SpecError : std::runtime_error {
   std::string reason;
 };
 
+struct Range {
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;
+};
+
 // A set of HTTP statuses: a union of inclusive ranges (an exact status is [s, s]).
 struct StatusSet {
   std::vector<std::pair<int, int>> ranges;
@@ -64,12 +69,38 @@ struct ClassifyRule {
   std::string error;              // label recorded in the history ("" for a plain ok)
 };
 
-// A request template. Placeholders: "{name}" (see docs/spec.md).
+// A request template. Placeholders: "{name}", "{name|filter}", "{a-b}" (see
+// docs/spec.md). At most one of body, form and raw is set.
 struct RequestTemplate {
   std::string method = "GET";
   std::string path;               // begins with '/', appended to the instance's base URL
   std::vector<std::pair<std::string, std::string>> headers;  // in spec order
   std::optional<json> body;       // JSON template; none = no body
+  // application/x-www-form-urlencoded: field -> value template, in spec order
+  std::optional<std::vector<std::pair<std::string, std::string>>> form;
+  std::optional<std::string> raw;  // sent as rendered (Content-Type from headers, default text/plain)
+  std::vector<std::pair<std::string, std::string>> query;  // name -> value template, appended to the URL
+};
+
+// Where an operation's output field comes from: a JSON pointer into the body,
+// or a response header (name matched case-insensitively); then each conversion
+// in order (harness/conversions.h).
+struct Extraction {
+  std::string pointer;            // used when header is empty
+  std::string header;
+  std::vector<std::string> convert;
+  bool operator==(const Extraction&) const = default;
+};
+
+// The domain of a declared argument ("arguments" in the spec).
+enum class ArgumentType { Integer, String, Uuid, Bytes, Decimal };
+struct ArgumentSpec {
+  ArgumentType type = ArgumentType::Integer;
+  std::int64_t min = 0;           // integer: the values; decimal: in units of 10^-scale
+  std::int64_t max = 0;
+  std::vector<std::string> choices;  // string: one of these (shrinks toward the first)
+  Range length{1, 8};             // string (without choices) and bytes
+  int scale = 0;                  // decimal places
 };
 
 struct SetupRequest {
@@ -88,7 +119,7 @@ struct OperationSpec {
   std::string name;
   RequestTemplate request;
   std::vector<ClassifyRule> classify;
-  std::vector<std::pair<std::string, std::string>> extract;  // output field -> JSON pointer
+  std::vector<std::pair<std::string, Extraction>> extract;  // output field -> where and how
   std::vector<std::string> volatile_fields;                  // JSON pointers ignored when replays are compared
   std::vector<std::string> args;  // scenario args the template needs ("amount", "account"), derived from it
   // Default: None for GET, HEAD and OPTIONS (idempotent by HTTP semantics), Optional otherwise.
@@ -123,11 +154,6 @@ struct AccountsSpec {
 };
 
 enum class Distribution { RoundRobin, Random, Pinned };
-
-struct Range {
-  std::int64_t lo = 0;
-  std::int64_t hi = 0;
-};
 
 // Consumed by the property-based run; validated here so typos fail at load.
 struct GeneratorSpec {
@@ -181,6 +207,7 @@ struct Spec {
   std::vector<std::string> secret_headers;        // header names never written to a report
   std::vector<SetupRequest> setup;                // run once per trial, before the accounts
   AccountsSpec accounts;
+  std::vector<std::pair<std::string, ArgumentSpec>> arguments;  // declared domains, by placeholder name
   std::vector<OperationSpec> operations;
   std::string final_read = "read";               // operation run per account once quiet
   int final_read_instance = 0;

@@ -1,5 +1,6 @@
 #include "harness/spec_protocol.h"
 
+#include "harness/conversions.h"
 #include "util/bounded_json.h"
 #include "util/splitmix64.h"
 #include "util/text.h"
@@ -14,25 +15,33 @@ namespace racecheck {
 
 namespace {
 
-std::string percent_encode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 json lookup_or_throw(const PlaceholderLookup& lookup, const std::string& name) {
   std::optional<json> value = lookup(name);
   if (!value) throw RenderError("no value for placeholder {" + name + "}");
   return *value;
+}
+
+// The value of one placeholder "{inner}": a name, or "a-b" / "a+b" of two
+// integers, then each filter. Throws RenderError naming the placeholder.
+json evaluate_placeholder(const std::string& inner, const PlaceholderLookup& lookup) {
+  PlaceholderExpression e;
+  try {
+    e = parse_placeholder_expression(inner);
+  } catch (const std::invalid_argument& error) {
+    throw RenderError(error.what());
+  }
+  try {
+    std::optional<json> value = lookup(e.name);
+    if (!value && e.arithmetic != 0) {
+      const std::int64_t a = to_int64(lookup_or_throw(lookup, e.operands[0]));
+      const std::int64_t b = to_int64(lookup_or_throw(lookup, e.operands[1]));
+      value = checked_arithmetic(a, e.arithmetic, b);
+    }
+    if (!value) throw RenderError("no value for placeholder {" + e.name + "}");
+    return apply_filters(std::move(*value), e.filters);
+  } catch (const ConversionError& error) {
+    throw RenderError("{" + inner + "}: " + error.what());
+  }
 }
 
 // Replaces every {name} in text; `encode` transforms each inserted value.
@@ -47,7 +56,7 @@ std::string interpolate(const std::string& text, const PlaceholderLookup& lookup
     } else if (c == '{') {
       std::size_t close = text.find('}', i + 1);
       if (close == std::string::npos) throw RenderError("unclosed '{' in \"" + text + "\"");
-      std::string text_value = placeholder_text(lookup_or_throw(lookup, text.substr(i + 1, close - i - 1)));
+      std::string text_value = placeholder_text(evaluate_placeholder(text.substr(i + 1, close - i - 1), lookup));
       out += encode ? encode(text_value) : text_value;
       i = close;
     } else {
@@ -65,12 +74,21 @@ bool is_single_placeholder(const std::string& text, std::string* name) {
   return true;
 }
 
+// A JSON body holds text only: bytes that are not UTF-8 must be encoded first.
+json json_body_value(json value, const std::string& where) {
+  if (is_bytes_value(value) || (value.is_string() && !is_valid_utf8(value.get_ref<const std::string&>()))) {
+    throw RenderError(where + ": the value is bytes that are not valid UTF-8 and cannot go into a JSON body "
+                      "(encode them, e.g. with |base64)");
+  }
+  return value;
+}
+
 json render_body(const json& body, const PlaceholderLookup& lookup) {
   if (body.is_string()) {
     const std::string& text = body.get_ref<const std::string&>();
     std::string name;
-    if (is_single_placeholder(text, &name)) return lookup_or_throw(lookup, name);
-    return interpolate(text, lookup, nullptr);
+    if (is_single_placeholder(text, &name)) return json_body_value(evaluate_placeholder(name, lookup), text);
+    return json_body_value(interpolate(text, lookup, nullptr), text);
   }
   if (body.is_object()) {
     json out = json::object();
@@ -85,6 +103,18 @@ json render_body(const json& body, const PlaceholderLookup& lookup) {
   return body;
 }
 
+// name=value pairs joined by '&', each side percent-encoded.
+std::string encode_pairs(const std::vector<std::pair<std::string, std::string>>& fields,
+                         const PlaceholderLookup& lookup, bool space_as_plus) {
+  std::string out;
+  for (const auto& [name, value_template] : fields) {
+    if (!out.empty()) out += '&';
+    out += percent_encode(name, space_as_plus) + '=' +
+           percent_encode(interpolate(value_template, lookup, nullptr), space_as_plus);
+  }
+  return out;
+}
+
 // CR or LF would end the header line early (and let the value write headers of
 // its own); libcurl takes a C string, so a NUL would cut it. The message names
 // the placeholder whose value brought the character in.
@@ -94,7 +124,11 @@ void check_header_value(const std::string& name, const std::string& value_templa
   if (value.find_first_of(kBad) == std::string::npos) return;
   std::string culprit;
   for (const std::string& placeholder : template_placeholders(value_template)) {
-    std::optional<json> v = lookup(placeholder);
+    std::optional<json> v;
+    try {
+      v = evaluate_placeholder(placeholder, lookup);
+    } catch (const RenderError&) {
+    }
     if (v && placeholder_text(*v).find_first_of(kBad) != std::string::npos) {
       culprit = placeholder;
       break;
@@ -119,6 +153,40 @@ std::string out_of_int64_range(const json& v) {
   return "";
 }
 
+// What an extraction reads before its conversions; nullopt when the header or
+// pointer is absent (or the body is not JSON).
+std::optional<json> extracted_value(const Extraction& extraction, const HttpResponse& response,
+                                    const std::function<const json*()>& body_json) {
+  if (!extraction.header.empty()) {
+    const std::string wanted = lower(extraction.header);
+    for (const auto& [name, value] : response.headers)
+      if (lower(name) == wanted) return bytes_value(value);
+    return std::nullopt;
+  }
+  const json* body = body_json();
+  if (body == nullptr) return std::nullopt;
+  json::json_pointer ptr(extraction.pointer);
+  if (!body->contains(ptr)) return std::nullopt;
+  return body->at(ptr);
+}
+
+// A scenario (hand-edited for replay) may hold any JSON: a declared argument's
+// value must at least be of its type. "" when it is, else the reason.
+std::string argument_type_problem(const Spec& spec, const std::string& name, const json& value) {
+  for (const auto& [declared, a] : spec.arguments) {
+    if (declared != name) continue;
+    const bool ok = a.type == ArgumentType::Integer ? value.is_number_integer()
+                    : a.type == ArgumentType::Bytes ? value.is_string() || is_bytes_value(value)
+                                                    : value.is_string();
+    if (ok) return "";
+    static const char* kinds[] = {"an integer", "a string", "a UUID string", "bytes (a string or {\"$bytes\": base64})",
+                                  "a decimal string"};
+    return "expected " + std::string(kinds[static_cast<int>(a.type)]) + " (declared in /arguments/" + name + "), got " +
+           value.type_name();
+  }
+  return "";
+}
+
 }  // namespace
 
 json render_value(const json& value_template, const PlaceholderLookup& lookup) {
@@ -127,6 +195,7 @@ json render_value(const json& value_template, const PlaceholderLookup& lookup) {
 
 std::string placeholder_text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
+  if (is_bytes_value(value)) return raw_bytes(value).value_or("");
   return value.dump();
 }
 
@@ -142,7 +211,11 @@ HttpRequest render_request(const Spec& spec, const RequestTemplate& request, con
   };
   HttpRequest out;
   out.method = request.method;
-  out.url = base_url + interpolate(request.path, with_secrets, percent_encode);
+  out.url = base_url + interpolate(request.path, with_secrets, [](const std::string& v) { return percent_encode(v); });
+  if (!request.query.empty()) {
+    out.url += (request.path.find('?') == std::string::npos ? '?' : '&');
+    out.url += encode_pairs(request.query, with_secrets, /*space_as_plus=*/false);
+  }
   // Position of each header by lower-case name: one lookup per header, not a
   // scan of those before it (a spec with 20,000 common headers took 40 s per request).
   std::unordered_map<std::string, std::size_t> position;
@@ -156,12 +229,18 @@ HttpRequest render_request(const Spec& spec, const RequestTemplate& request, con
   };
   for (const auto& [name, value] : spec.headers) set_header(name, value);
   for (const auto& [name, value] : request.headers) set_header(name, value);
+  const char* content_type = nullptr;
   if (request.body) {
     out.body = render_body(*request.body, with_secrets).dump();
-    bool has_content_type = false;
-    for (const auto& [name, value] : out.headers) has_content_type |= lower(name) == "content-type";
-    if (!has_content_type) out.headers.push_back({"Content-Type", "application/json"});
+    content_type = "application/json";
+  } else if (request.form) {
+    out.body = encode_pairs(*request.form, with_secrets, /*space_as_plus=*/true);
+    content_type = "application/x-www-form-urlencoded";
+  } else if (request.raw) {
+    out.body = interpolate(*request.raw, with_secrets, nullptr);
+    content_type = "text/plain";
   }
+  if (content_type != nullptr && !position.count("content-type")) out.headers.push_back({"Content-Type", content_type});
   return out;
 }
 
@@ -255,19 +334,26 @@ Classification SpecProtocol::classify(const ScenarioOp& op, const HttpResponse& 
     result.error = "unclassified";
   }
   if (spec_op->extract.empty()) return result;
-  if (const json* body = body_json()) {
-    for (const auto& [name, pointer] : spec_op->extract) {
-      json::json_pointer ptr(pointer);
-      if (!body->contains(ptr)) continue;
-      const json& value = body->at(ptr);
-      if (const std::string text = out_of_int64_range(value); !text.empty()) {
-        result.outcome = Outcome::Info;
-        result.error = "value-out-of-range: " + name + " " + text;
-        result.extracted = json::object();
-        return result;
-      }
-      result.extracted[name] = value;
+  for (const auto& [name, extraction] : spec_op->extract) {
+    std::optional<json> value = extracted_value(extraction, response, body_json);
+    if (!value) continue;
+    std::string problem;
+    try {
+      value = apply_filters(std::move(*value), extraction.convert);
+    } catch (const ConversionError& error) {
+      problem = "value-unconvertible: " + name + " " + error.what();
     }
+    if (problem.empty()) {
+      if (const std::string text = out_of_int64_range(*value); !text.empty()) problem = "value-out-of-range: " + name + " " + text;
+    }
+    if (!problem.empty()) {
+      // No checker may see a value that is not what the service said.
+      result.outcome = Outcome::Info;
+      result.error = problem;
+      result.extracted = json::object();
+      return result;
+    }
+    result.extracted[name] = std::move(*value);
   }
   return result;
 }
@@ -292,6 +378,8 @@ void check_scenario(const Spec& spec, const Scenario& scenario, int account_coun
       }
       for (const auto& arg : spec_op->args) {
         if (!op.args.contains(arg)) throw ScenarioError(op_pointer + "/args/" + arg, "missing (the template uses {" + arg + "})");
+        if (const std::string problem = argument_type_problem(spec, arg, op.args[arg]); !problem.empty())
+          throw ScenarioError(op_pointer + "/args/" + arg, problem);
       }
       if (!op.args.contains("account")) continue;
       const json& account_arg = op.args["account"];

@@ -68,11 +68,14 @@ class SpecReader {
 
   Range range_value(const json& j, const std::string& pointer, std::int64_t lo, std::int64_t hi) const;
 
-  std::vector<std::string> placeholders_of(const std::string& text, const std::string& pointer) const;
+  // `known`: captured variables, so that a variable named "a-b" is not read as a minus b.
+  std::vector<std::string> placeholders_of(const std::string& text, const std::string& pointer,
+                                           const std::set<std::string>* known = nullptr) const;
 
   // Collects the placeholders of a JSON body template with their pointers.
   void body_placeholders(const json& body, const std::string& pointer,
-                         std::vector<std::pair<std::string, std::string>>* out) const;
+                         std::vector<std::pair<std::string, std::string>>* out,
+                         const std::set<std::string>* known = nullptr) const;
 
   std::vector<std::pair<std::string, std::string>> headers_value(const json& j, const std::string& pointer) const;
 
@@ -80,7 +83,18 @@ class SpecReader {
 
   // Placeholders of a request template, each with the pointer where it appears.
   std::vector<std::pair<std::string, std::string>> request_placeholders(const RequestTemplate& r,
-                                                                       const std::string& pointer) const;
+                                                                       const std::string& pointer,
+                                                                       const std::set<std::string>* known = nullptr) const;
+
+  // "form", "raw" and "query" of a request template (harness/spec_arguments.cpp).
+  void read_body_encodings(const json& j, const std::string& pointer, RequestTemplate* r) const;
+
+  // An extraction: "/pointer" or {"pointer"|"header", "convert": [...]}.
+  Extraction extraction_value(const json& j, const std::string& pointer) const;
+
+  // One declared argument's domain, and the top-level "arguments" object.
+  ArgumentSpec argument_value(const json& j, const std::string& pointer) const;
+  void read_arguments(const json& j, Spec& spec) const;
 
   void check_secret_placeholder(const std::string& name, const std::string& pointer, const Spec& spec) const;
 

@@ -19,7 +19,7 @@ Spec SpecReader::spec(const json& j) const {
   check_keys(j, "", {"name", "base_urls", "distribution", "request", "headers", "idempotency_header",
                      "idempotency_key", "secrets",
                      "secret_headers", "setup", "accounts", "operations", "final_read", "model", "invariants",
-                     "idempotency", "generator", "tls", "$comment"});
+                     "idempotency", "generator", "tls", "arguments", "$comment"});
   if (j.contains("name")) spec.name = string_value(j["name"], "/name");
 
   read_base_urls(j, spec);
@@ -30,6 +30,7 @@ Spec SpecReader::spec(const json& j) const {
   std::set<std::string> variables;
   if (j.contains("setup")) spec.setup = setup_list(j["setup"], "/setup", spec, &variables, {});
   read_accounts(j, spec, variables);
+  read_arguments(j, spec);
   read_operations(j, spec, variables);
   if (j.contains("model")) spec.model = string_value(j["model"], "/model");
   const std::vector<std::string> models = model_names();
@@ -164,7 +165,7 @@ void SpecReader::read_accounts(const json& j, Spec& spec, const std::set<std::st
     }
     if (!a.contains("id")) fail("/accounts/id", "missing (a template naming the account's id, e.g. \"{id}\")");
     spec.accounts.id = string_value(a["id"], "/accounts/id");
-    for (auto& placeholder : placeholders_of(spec.accounts.id, "/accounts/id")) {
+    for (auto& placeholder : placeholders_of(spec.accounts.id, "/accounts/id", &account_variables)) {
       if (!account_variables.count(placeholder) && placeholder != "index") {
         fail("/accounts/id", "unknown placeholder {" + placeholder + "}: expected a variable captured by /accounts/setup or {index}");
       }

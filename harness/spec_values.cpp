@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <regex>
 
+#include "harness/conversions.h"
 #include "harness/idempotency_keys.h"
 #include "util/bounded_json.h"
 #include "properties/idempotency.h"
@@ -134,29 +135,42 @@ Range SpecReader::range_value(const json& j, const std::string& pointer, std::in
   return r;
 }
 
-std::vector<std::string> SpecReader::placeholders_of(const std::string& text, const std::string& pointer) const {
+// The names a template reads: filters are checked and dropped, "{a-b}" reads
+// a and b (unless "a-b" itself is one of `known`, a captured variable).
+std::vector<std::string> SpecReader::placeholders_of(const std::string& text, const std::string& pointer,
+                                                     const std::set<std::string>* known) const {
+  std::vector<std::string> names;
   try {
-    return template_placeholders(text);
+    for (const std::string& inner : template_placeholders(text)) {
+      PlaceholderExpression e = parse_placeholder_expression(inner);
+      if (e.arithmetic == 0 || (known != nullptr && known->count(e.name))) {
+        names.push_back(e.name);
+      } else {
+        names.insert(names.end(), e.operands.begin(), e.operands.end());
+      }
+    }
   } catch (const std::invalid_argument& e) {
     fail(pointer, e.what());
   }
+  return names;
 }
 
 // Collects the placeholders of a JSON body template with their pointers.
 void SpecReader::body_placeholders(const json& body, const std::string& pointer,
-                       std::vector<std::pair<std::string, std::string>>* out) const {
+                       std::vector<std::pair<std::string, std::string>>* out,
+                       const std::set<std::string>* known) const {
   if (body.is_string()) {
-    for (auto& name : placeholders_of(body.get<std::string>(), pointer)) out->push_back({name, pointer});
+    for (auto& name : placeholders_of(body.get<std::string>(), pointer, known)) out->push_back({name, pointer});
   } else if (body.is_object()) {
     for (const auto& item : body.items()) {
       // Keys are literal: placeholders in keys are not supported (say so rather than ignore them).
       if (item.key().find('{') != std::string::npos && !placeholders_of(item.key(), pointer).empty()) {
         fail(child(pointer, item.key()), "placeholders are not allowed in object keys");
       }
-      body_placeholders(item.value(), child(pointer, item.key()), out);
+      body_placeholders(item.value(), child(pointer, item.key()), out, known);
     }
   } else if (body.is_array()) {
-    for (std::size_t i = 0; i < body.size(); ++i) body_placeholders(body[i], child(pointer, i), out);
+    for (std::size_t i = 0; i < body.size(); ++i) body_placeholders(body[i], child(pointer, i), out, known);
   }
 }
 
@@ -195,19 +209,32 @@ RequestTemplate SpecReader::request_value(const json& j, const std::string& poin
     if (j["body"].is_null()) fail(child(pointer, "body"), "expected a JSON template (omit \"body\" for no body)");
     r.body = j["body"];
   }
+  read_body_encodings(j, pointer, &r);
   return r;
 }
 
 // Placeholders of a request template, each with the pointer where it appears.
 std::vector<std::pair<std::string, std::string>> SpecReader::request_placeholders(const RequestTemplate& r,
-                                                                     const std::string& pointer) const {
+                                                                     const std::string& pointer,
+                                                                     const std::set<std::string>* known) const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (auto& name : placeholders_of(r.path, child(pointer, "path"))) out.push_back({name, child(pointer, "path")});
+  auto add_fields = [&](const std::vector<std::pair<std::string, std::string>>& fields, const std::string& at) {
+    for (const auto& [field, value] : fields) {
+      std::string p = child(at, field);
+      for (auto& name : placeholders_of(value, p, known)) out.push_back({name, p});
+    }
+  };
+  for (auto& name : placeholders_of(r.path, child(pointer, "path"), known)) out.push_back({name, child(pointer, "path")});
+  add_fields(r.query, child(pointer, "query"));
   for (const auto& [header, value] : r.headers) {
     std::string p = child(child(pointer, "headers"), header);
-    for (auto& name : placeholders_of(value, p)) out.push_back({name, p});
+    for (auto& name : placeholders_of(value, p, known)) out.push_back({name, p});
   }
-  if (r.body) body_placeholders(*r.body, child(pointer, "body"), &out);
+  if (r.body) body_placeholders(*r.body, child(pointer, "body"), &out, known);
+  if (r.form) add_fields(*r.form, child(pointer, "form"));
+  if (r.raw) {
+    for (auto& name : placeholders_of(*r.raw, child(pointer, "raw"), known)) out.push_back({name, child(pointer, "raw")});
+  }
   return out;
 }
 
@@ -257,11 +284,11 @@ std::vector<SetupRequest> SpecReader::setup_list(const json& j, const std::strin
   for (std::size_t i = 0; i < j.size(); ++i) {
     std::string p = child(pointer, i);
     const json& item = j[i];
-    check_keys(item, p, {"name", "method", "path", "headers", "body", "expect_status", "capture"});
+    check_keys(item, p, {"name", "method", "path", "headers", "body", "form", "raw", "query", "expect_status", "capture"});
     SetupRequest s;
     s.name = item.contains("name") ? string_value(item["name"], child(p, "name")) : "#" + std::to_string(i);
     s.request = request_value(item, p);
-    for (const auto& [name, where] : request_placeholders(s.request, p)) {
+    for (const auto& [name, where] : request_placeholders(s.request, p, known)) {
       if (name.rfind("secret:", 0) == 0) {
         check_secret_placeholder(name, where, spec);
       } else if (!known->count(name) && !contains(extra_placeholders, name)) {
@@ -395,12 +422,13 @@ IdempotencyKeySpec SpecReader::idempotency_key(const json& j, const std::string&
 
 OperationSpec SpecReader::operation(const std::string& name, const json& j, const std::string& pointer, const Spec& spec,
                         const std::set<std::string>& variables) const {
-  check_keys(j, pointer, {"method", "path", "headers", "body", "classify", "extract", "volatile", "idempotency"});
+  check_keys(j, pointer, {"method", "path", "headers", "body", "form", "raw", "query", "classify", "extract", "volatile",
+                          "idempotency"});
   OperationSpec op;
   op.name = name;
   op.request = request_value(j, pointer);
   operation_idempotency(j, pointer, &op);
-  for (const auto& [placeholder, where] : request_placeholders(op.request, pointer)) {
+  for (const auto& [placeholder, where] : request_placeholders(op.request, pointer, &variables)) {
     if (placeholder == "account") op.uses_account = true;
     if (placeholder == "key") {
       op.uses_key = true;
@@ -435,7 +463,7 @@ OperationSpec SpecReader::operation(const std::string& name, const json& j, cons
       std::string p = child(ep, item.key());
       if (item.key().empty()) fail(p, "empty output field name");
       if (item.key() == "account" || item.key() == "amount") fail(p, "\"" + item.key() + "\" is an input field; extract into another name");
-      op.extract.push_back({item.key(), json_pointer_value(item.value(), p)});
+      op.extract.push_back({item.key(), extraction_value(item.value(), p)});
     }
   }
   if (j.contains("volatile")) {

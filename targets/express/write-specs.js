@@ -269,9 +269,78 @@ function replicatedKvSpec(name, expected) {
   };
 }
 
+// The bank in other API styles (expected.json "api"): typed arguments, value
+// conversions and body encodings (docs/spec.md, "Arguments" to "Bodies and query").
+const balanceAsString = { balance: { pointer: '/balance', convert: ['integer'] } };
+
+function styledBankSpec(name, expected, api) {
+  const insufficient = api.insufficient;
+  const moneyOp = (op) => ({
+    ...api.moneyRequest(op),
+    idempotency: 'none',
+    classify: [{ status: 200, outcome: 'ok' }, ...(op === 'withdraw' ? [insufficient] : []), ...api.rules],
+    ...(op === 'withdraw' || api.depositAnswersJson ? { extract: balanceAsString } : {}),
+  });
+  return {
+    ...specHead(name, expected),
+    arguments: api.arguments,
+    accounts: {
+      count: 1,
+      initial_balance: 100,
+      setup: [{ name: 'create account', method: 'POST', ...api.createRequest, expect_status: api.createStatus, capture: { id: '/id' } }],
+      id: '{id}',
+    },
+    operations: {
+      withdraw: moneyOp('withdraw'),
+      deposit: moneyOp('deposit'),
+      read: { ...api.readRequest, idempotency: 'none', classify: [{ status: 200, outcome: 'ok' }, ...api.rules], extract: balanceAsString },
+    },
+    final_read: { operation: 'read', instance: 0 },
+    model: 'account',
+    invariants: ['no-overdraft', 'conservation', 'linearizability'],
+    generator: generator({ withdraw: 6, deposit: 2, read: 1 }, undefined, false),
+  };
+}
+
+const apiStyles = {
+  // gRPC-gateway JSON: int64 as strings both ways, a bytes memo as base64, custom methods.
+  'grpc-gateway': {
+    arguments: { amount: { type: 'integer', min: 1, max: 100 }, memo: { type: 'bytes', length: [0, 12] } },
+    createRequest: { path: '/v1/accounts', body: { balance: '{initial_balance|string}' } },
+    createStatus: 200,
+    moneyRequest: (op) => ({ method: 'POST', path: `/v1/accounts/{account}:${op}`, body: { amount: '{amount|string}', memo: '{memo|base64}' } }),
+    depositAnswersJson: true,
+    readRequest: { method: 'GET', path: '/v1/accounts/{account}' },
+    insufficient: { status: 400, body: { pointer: '/code', equals: 9 }, outcome: 'fail', error: 'insufficient-funds' },
+    rules: [
+      { status: 400, outcome: 'fail', error: 'bad-request' },
+      { status: 404, outcome: 'fail', error: 'not-found' },
+      { status: '5xx', outcome: 'info', error: 'server-error' },
+    ],
+  },
+  // Form-encoded requests, the account in the read's query string, numbers as strings.
+  form: {
+    arguments: { amount: { type: 'integer', min: 1, max: 100 } },
+    createRequest: { path: '/accounts', form: { balance: '{initial_balance}' } },
+    createStatus: 201,
+    moneyRequest: (op) => ({ method: 'POST', path: `/${op}`, form: { account: '{account}', amount: '{amount}' } }),
+    depositAnswersJson: false,
+    readRequest: { method: 'GET', path: '/balance', query: { account: '{account}' } },
+    insufficient: { status: 409, body: { pointer: '/error', equals: 'insufficient_funds' }, outcome: 'fail', error: 'insufficient-funds' },
+    rules: [
+      { status: 400, outcome: 'fail', error: 'bad-request' },
+      { status: 404, outcome: 'fail', error: 'not-found' },
+      { status: 415, outcome: 'fail', error: 'unsupported-media-type' },
+      { status: '5xx', outcome: 'info', error: 'server-error' },
+    ],
+  },
+};
+
 const families = {
   account: bankSpec, 'unique-create': usersSpec, inventory: inventorySpec,
   counter: counterSpec, set: setSpec, register: replicatedKvSpec,
+  'grpc-gateway': (name, expected) => styledBankSpec(name, expected, apiStyles['grpc-gateway']),
+  form: (name, expected) => styledBankSpec(name, expected, apiStyles.form),
 };
 
 let written = 0;
@@ -279,8 +348,8 @@ for (const dir of fs.readdirSync(__dirname).sort()) {
   const expectedPath = path.join(__dirname, dir, 'expected.json');
   if (!fs.existsSync(expectedPath)) continue;
   const expected = JSON.parse(fs.readFileSync(expectedPath, 'utf8'));
-  const family = families[expected.model];
-  if (!family) throw new Error(`${expectedPath}: /model: no spec family for '${expected.model}'`);
+  const family = families[expected.api ?? expected.model];
+  if (!family) throw new Error(`${expectedPath}: /${expected.api ? 'api' : 'model'}: no spec family for '${expected.api ?? expected.model}'`);
   const spec = family(dir, expected);
   fs.writeFileSync(path.join(__dirname, dir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
   written += 1;

@@ -1,7 +1,7 @@
 'use strict';
 // Checks one running Express target's API answers, request by request:
 //   node express_smoke_check.js TARGET_DIR URL [URL2]
-// TARGET_DIR holds expected.json (its "model" picks the API family). Prints one
+// TARGET_DIR holds expected.json (its "api", else its "model", picks the API family). Prints one
 // line per failed expectation and exits 1 if any failed, 0 if all held.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -150,7 +150,42 @@ async function register() {
   expectReply('read follower after reset', await call(follower, 'GET', '/kv/x'), 200, { value: null });
 }
 
-const families = { account: bank, 'unique-create': users, inventory, counter, set, register };
-families[expected.model]().then(
+// gRPC-gateway JSON: int64 as strings both ways, a bytes memo as base64.
+async function grpcGateway() {
+  const [a] = urls;
+  const acct = expectReply('create account', await call(a, 'POST', '/v1/accounts', { balance: '100' }), 200, { balance: '100' });
+  const id = acct.id;
+  expectReply('withdraw "30" with a memo', await call(a, 'POST', `/v1/accounts/${id}:withdraw`, { amount: '30', memo: '/wA=' }),
+    200, { balance: '70', amount: '30', memo: '/wA=' });
+  expectReply('withdraw "1000"', await call(a, 'POST', `/v1/accounts/${id}:withdraw`, { amount: '1000' }), 400, { code: 9 });
+  expectReply('deposit "5"', await call(a, 'POST', `/v1/accounts/${id}:deposit`, { amount: '5', memo: '' }), 200, { balance: '75' });
+  expectReply('read', await call(a, 'GET', `/v1/accounts/${id}`), 200, { id, balance: '75' });
+  expectReply('amount as a number', await call(a, 'POST', `/v1/accounts/${id}:withdraw`, { amount: 5 }), 400, { code: 3 });
+  expectReply('memo not base64', await call(a, 'POST', `/v1/accounts/${id}:withdraw`, { amount: '5', memo: '%%' }), 400, { code: 3 });
+  expectReply('unknown account', await call(a, 'GET', '/v1/accounts/nope'), 404, { code: 5 });
+}
+
+// Form-encoded requests; numbers come back as strings (plain text for a deposit).
+async function form() {
+  const [a] = urls;
+  const formHeader = { 'content-type': 'application/x-www-form-urlencoded' };
+  const acct = expectReply('create account', await call(a, 'POST', '/accounts', 'balance=100', formHeader), 201, { balance: '100' });
+  const id = acct.id;
+  expectReply('withdraw 30', await call(a, 'POST', '/withdraw', `account=${id}&amount=30`, formHeader), 200, { balance: '70' });
+  expectReply('withdraw 1000', await call(a, 'POST', '/withdraw', `account=${id}&amount=1000`, formHeader), 409,
+    { error: 'insufficient_funds' });
+  const deposit = await call(a, 'POST', '/deposit', `account=${id}&amount=5`, formHeader);
+  assert.equal(deposit.status, 200, `deposit 5: status ${deposit.status} (body ${deposit.text})`);
+  assert.equal(deposit.text, 'balance=75\n', `deposit 5: body ${JSON.stringify(deposit.text)}`);
+  expectReply('read', await call(a, 'GET', `/balance?account=${encodeURIComponent(id)}`), 200, { account: id, balance: '75' });
+  expectReply('withdraw sent as JSON', await call(a, 'POST', '/withdraw', { account: id, amount: 1 }), 415);
+  expectReply('unknown account', await call(a, 'POST', '/withdraw', 'account=nope&amount=1', formHeader), 404);
+}
+
+const families = {
+  account: bank, 'unique-create': users, inventory, counter, set, register,
+  'grpc-gateway': grpcGateway, form,
+};
+families[expected.api ?? expected.model]().then(
   () => process.exit(0),
   (err) => { console.error(`${name}: ${err.message}`); process.exit(1); });
