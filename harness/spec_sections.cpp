@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "harness/idempotency_keys.h"
+#include "harness/spec_steps.h"
 #include "util/bounded_json.h"
 #include "properties/idempotency.h"
 #include "properties/models.h"
@@ -164,7 +165,9 @@ void SpecReader::read_operations(const json& j, Spec& spec, const std::set<std::
   for (const auto& item : ops.items()) {
     std::string p = child("/operations", item.key());
     if (item.key().empty()) fail(p, "empty operation name");
-    spec.operations.push_back(operation(item.key(), item.value(), p, spec, variables));
+    spec.operations.push_back(item.value().is_object() && item.value().contains("steps")
+                                  ? steps_operation(*this, item.key(), item.value(), p, spec, variables)
+                                  : operation(item.key(), item.value(), p, spec, variables));
   }
 }
 
