@@ -80,7 +80,8 @@ TEST(ExpressSpecs, EveryTargetHasALoadableSpecThatAgreesWithExpectedJson) {
 TEST(ExpressSpecs, BankSpecsClassifyTheTargetsBodies) {
   for (const auto& name : target_names()) {
     Spec spec = load_spec_file((kExpressDir / name / "spec.json").string());
-    if (spec.model != "account") continue;
+    // The bank API's; the kv-cas family speaks a key-value API (op_steps_itest covers it).
+    if (spec.model != "account" || !spec.find_operation("withdraw")->steps.empty()) continue;
     SCOPED_TRACE(name);
     const json applied = {{"id", "acct-1"}, {"balance", 50}, {"amount", 50}, {"request_id", "r"}};
     expect_class(spec, "withdraw", 200, applied, Outcome::Ok, "");
