@@ -13,6 +13,7 @@
 
 #include "harness/curl_init.h"
 #include "harness/executor_clock.h"
+#include "harness/executor_transfer.h"
 #include "harness/http_request.h"
 #include "harness/local_error.h"
 #include "harness/single_packet_release.h"
@@ -22,56 +23,7 @@ namespace racecheck {
 
 namespace {
 
-// One attempt of one op: its curl handle, the request bytes and what came back.
-struct Transfer {
-  int client = 0;
-  int op_index = 0;
-  int attempt = 1;
-  int instance = 0;
-  const ScenarioOp* op = nullptr;
-
-  CURL* easy = nullptr;
-  HttpRequest request;
-  CurlExchange exchange;    // headers, body and errors of the response; exchange.discard_response = lose
-  std::size_t body_offset = 0;  // held body: bytes handed to libcurl by the read callback
-  bool bodyless = false;
-
-  bool held = false;        // burst: stop before the last byte
-  bool via_h2 = false;      // a stream of the single-packet release (no curl handle)
-  std::size_t h2_member = 0;
-  bool parked = false;      // the read callback paused at the last byte
-  bool released = false;
-  bool in_multi = false;
-  bool lose = false;        // abandon after the request is fully sent; its response is read and dropped unseen
-  bool invoke_recorded = false;
-  std::string not_sent;     // why the request could not be sent (UnsendableRequest); no handle then
-
-  std::int64_t invoke_ns = 0;
-  std::int64_t last_byte_ns = -1;
-  std::int64_t deadline_ns = 0;
-};
-
-std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const std::size_t room = size * count;
-  const std::string& body = t->request.body;
-  const std::size_t remaining = body.size() - t->body_offset;
-  if (remaining == 0) return 0;
-  std::size_t limit = remaining;
-  if (t->held && !t->released) {
-    if (remaining == 1) {
-      t->parked = true;
-      return CURL_READFUNC_PAUSE;
-    }
-    limit = remaining - 1;
-  }
-  const std::size_t n = std::min(room, limit);
-  std::memcpy(buffer, body.data() + t->body_offset, n);
-  t->body_offset += n;
-  // Handed to libcurl, which writes it to the socket in this same perform pass.
-  if (t->body_offset == body.size()) t->last_byte_ns = monotonic_ns();
-  return n;
-}
+using executor_detail::Transfer;
 
 EventType event_type_of(Outcome o) {
   switch (o) {
@@ -146,6 +98,7 @@ class Run {
   std::int64_t rel(std::int64_t ns) const { return ns < 0 ? -1 : ns - origin_ns_; }
 
   std::unique_ptr<Transfer> make_transfer(int client, bool held, bool via_h2 = false);
+  CURL* acquire_easy();  // a pooled handle with default options, or a new one
   void add_to_multi(Transfer& t, std::int64_t now);
   void release_handle(Transfer& t);
   void record_invoke(Transfer& t);
@@ -153,9 +106,13 @@ class Run {
                 const json& extracted, bool with_response);
   void finish_done_message(CURL* easy, CURLcode code);
   void complete_not_sent(std::list<std::unique_ptr<Transfer>>::iterator it) {
-    std::string why = std::move((*it)->not_sent);
-    complete(it, Outcome::Fail, std::move(why), json::object(), false);
+    Transfer& t = **it;
+    // A guard step may end the op as info (its operands were not integers); all else is fail.
+    const Outcome outcome = t.sequence != nullptr && !t.step.send ? t.step.result.outcome : Outcome::Fail;
+    std::string why = std::move(t.not_sent);
+    complete(it, outcome, std::move(why), json::object(), false);
   }
+  void next_step(std::list<std::unique_ptr<Transfer>>::iterator it);
   void release_burst(std::int64_t now);
   bool burst_ready() const;
   void start_due_clients(std::int64_t now);
@@ -192,20 +149,27 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held, bool v
                  : program.instance >= 0 ? program.instance
                                          : protocol_.pick_instance(client_index, static_cast<int>(c.next_op));
   }
-  HttpRequest request;
-  std::string not_sent;
-  try {
-    request = protocol_.render(op, c.instance);
-  } catch (const UnsendableRequest& e) {
-    not_sent = e.what();
-  }
-
   auto t = std::make_unique<Transfer>();
   t->client = client_index;
   t->op_index = static_cast<int>(c.next_op);
   t->attempt = c.attempt;
   t->instance = c.instance;
   t->op = &op;
+  HttpRequest request;
+  std::string not_sent;
+  try {
+    t->sequence = protocol_.begin_sequence(op, c.instance);
+    if (t->sequence != nullptr) {
+      t->step = t->sequence->start();
+      // A guard refused before any request: the op fails with its label.
+      if (!t->step.send) not_sent = t->step.result.error;
+      request = std::move(t->step.request);
+    } else {
+      request = protocol_.render(op, c.instance);
+    }
+  } catch (const UnsendableRequest& e) {
+    not_sent = e.what();
+  }
   if (!not_sent.empty()) {
     // Completed by the caller as fail: nothing went out, so nothing took effect.
     t->not_sent = std::move(not_sent);
@@ -216,7 +180,7 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held, bool v
   t->request = std::move(request);
   t->bodyless = t->request.body.empty();
   t->held = held && !t->bodyless;
-  t->lose = op.lose_response && c.attempt == 1;
+  t->lose = executor_detail::loses_response(*t);
   t->exchange.max_body_bytes = options_.max_body_bytes;
   t->exchange.discard_response = t->lose;
   c.busy = true;
@@ -228,34 +192,20 @@ std::unique_ptr<Transfer> Run::make_transfer(int client_index, bool held, bool v
     return t;
   }
 
-  CURL* h = nullptr;
-  if (!idle_easy_.empty()) {
-    h = idle_easy_.back();
-    idle_easy_.pop_back();
-  } else {
-    h = curl_easy_init();
-    if (h == nullptr) throw LocalError("curl_easy_init failed (out of memory)");
-  }
-  t->easy = h;
-  EasyOptions easy_options;
-  easy_options.connect_timeout_ms = options_.connect_timeout_ms;
-  // Our own deadlines decide "timeout" (libcurl's keeps running while a transfer
-  // is parked); this is only a backstop.
-  easy_options.timeout_ms = options_.request_timeout_ms + options_.burst_park_timeout_ms + 1000;
-  easy_options.tcp_nodelay = true;
-  easy_options.body_source = t->held ? BodySource::Callback : BodySource::Memory;
-  easy_options.http2 = options_.http2;
-  easy_options.tls = &options_.tls;
-  configure_easy(h, t->request, t->exchange, easy_options);
-  curl_easy_setopt(h, CURLOPT_PRIVATE, t.get());
-  if (t->held) {
-    curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(h, CURLOPT_READDATA, t.get());
-  } else {
-    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, stamp_request_start);
-    curl_easy_setopt(h, CURLOPT_PREREQDATA, &t->last_byte_ns);
-  }
+  t->easy = acquire_easy();
+  executor_detail::configure_transfer(t->easy, *t, options_);
   return t;
+}
+
+CURL* Run::acquire_easy() {
+  if (idle_easy_.empty()) {
+    CURL* h = curl_easy_init();
+    if (h == nullptr) throw LocalError("curl_easy_init failed (out of memory)");
+    return h;
+  }
+  CURL* h = idle_easy_.back();
+  idle_easy_.pop_back();
+  return h;
 }
 
 void Run::add_to_multi(Transfer& t, std::int64_t now) {
@@ -314,6 +264,12 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
   if (t.easy != nullptr && with_response) fold_protocol(result_.protocol, negotiated_protocol(t.easy));
   release_handle(t);
   record_invoke(t);
+  if (t.sequence != nullptr && t.step.send) {
+    // The step in flight ends with the op: its response, or why there is none.
+    const int status = with_response ? t.exchange.response.status : 0;
+    t.steps.push_back(executor_detail::step_record(t, status, with_response ? "" : error, now, origin_ns_));
+    t.step.send = false;
+  }
 
   Event e;
   e.process = t.client;
@@ -330,6 +286,7 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
     e.body_truncated = t.exchange.response.body_truncated;
   }
   e.error = error;
+  if (t.sequence != nullptr) e.steps = std::move(t.steps);
   e.time_ns = rel(now);
   sink_.append(std::move(e));
 
@@ -383,8 +340,47 @@ void Run::finish_done_message(CURL* easy, CURLcode code) {
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   t.exchange.response.status = static_cast<int>(status);
+  if (t.sequence != nullptr) {
+    next_step(it);
+    return;
+  }
   const Classification verdict = protocol_.classify(*t.op, t.exchange.response);
   complete(it, verdict.outcome, verdict.error, verdict.extracted, true);
+}
+
+// A step of a multi-request op got its response: the sequence ends the op or
+// names the next request, sent at once on the same handle, never held.
+void Run::next_step(std::list<std::unique_ptr<Transfer>>::iterator it) {
+  Transfer& t = **it;
+  const std::int64_t now = monotonic_ns();
+  record_invoke(t);  // the op's invoke carries its first request's send
+  t.steps.push_back(executor_detail::step_record(t, t.exchange.response.status, "", now, origin_ns_));
+  t.step.send = false;
+  SequenceAction next = t.sequence->on_response(t.exchange.response);
+  if (!next.send) {
+    complete(it, next.result.outcome, next.result.error, next.result.extracted, next.judged_response);
+    return;
+  }
+  if (t.held && t.released && t.last_byte_ns >= 0) burst_sent_ns_.push_back(t.last_byte_ns);
+  if (t.via_h2) {
+    // The first step went out in the single-packet burst; the rest use libcurl.
+    t.via_h2 = false;
+    t.easy = acquire_easy();
+  } else {
+    long connects = 0;
+    if (curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) result_.new_connections += connects;
+    curl_multi_remove_handle(multi_, t.easy);
+    curl_easy_reset(t.easy);
+  }
+  t.in_multi = false;
+  executor_detail::reset_for_next_step(t);
+  t.step = std::move(next);
+  t.request = std::move(t.step.request);
+  t.bodyless = t.request.body.empty();
+  t.lose = executor_detail::loses_response(t);
+  t.exchange.discard_response = t.lose;
+  executor_detail::configure_transfer(t.easy, t, options_);
+  add_to_multi(t, now);
 }
 
 bool Run::burst_ready() const {
@@ -486,6 +482,10 @@ void Run::finish_h2_streams(std::int64_t now) {
     } else {
       t.exchange.response = stream.response;
       fold_protocol(result_.protocol, kProtocolHttp2);  // h2_burst refuses a connection that is not h2
+      if (t.sequence != nullptr) {
+        next_step(it);
+        continue;
+      }
       const Classification verdict = protocol_.classify(*t.op, t.exchange.response);
       complete(it, verdict.outcome, verdict.error, verdict.extracted, true);
     }

@@ -3,6 +3,7 @@
 // means. Tests can drive the executor with a hand-written protocol.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,26 @@ struct Classification {
   json extracted = json::object();  // values pulled from the response (e.g. {"balance": 50})
 };
 
+// One step of a multi-request operation: send a request, or end the operation.
+struct SequenceAction {
+  bool send = false;              // true: send `request`; false: the op is over, `result` says how
+  HttpRequest request;
+  int step = 0;                   // index of the request's step in the operation's "steps"
+  int round = 1;                  // 1, then +1 each time a conflict re-runs the sequence
+  bool last_step = false;         // the request is the sequence's final step (a lost response applies to it)
+  Classification result;
+  bool judged_response = false;   // result judges the last response (record its status and body)
+};
+
+// Drives one attempt of a multi-request operation (harness/op_steps.h): the
+// executor sends what it asks for and hands back each response.
+class OpSequence {
+ public:
+  virtual ~OpSequence() = default;
+  virtual SequenceAction start() = 0;
+  virtual SequenceAction on_response(const HttpResponse& response) = 0;
+};
+
 class Protocol {
  public:
   virtual ~Protocol() = default;
@@ -50,6 +71,13 @@ class Protocol {
   virtual HttpRequest render(const ScenarioOp& op, int instance) const = 0;
   // Called only when a response arrived (transport failures are info, decided by the executor).
   virtual Classification classify(const ScenarioOp& op, const HttpResponse& response) const = 0;
+  // A multi-request operation's sequence for one attempt; nullptr for an op of
+  // one request (render + classify). `op` outlives the sequence.
+  virtual std::unique_ptr<OpSequence> begin_sequence(const ScenarioOp& op, int instance) const {
+    (void)op;
+    (void)instance;
+    return nullptr;
+  }
 };
 
 }  // namespace racecheck

@@ -236,6 +236,8 @@ std::vector<ReproRequest> repro_requests(const Spec& spec, const TrialEvidence& 
   for (int c = 0; c < static_cast<int>(sc.clients.size()); ++c) {
     for (int i = 0; i < static_cast<int>(sc.clients[c].ops.size()); ++i) {
       const auto& op = sc.clients[c].ops[i];
+      // A multi-request op's later requests depend on earlier responses: no fixed request to repeat.
+      if (const OperationSpec* spec_op = spec.find_operation(op.f); spec_op != nullptr && !spec_op->steps.empty()) continue;
       const int pinned = protocol.pinned_instance(op);
       const int instance = pinned >= 0                  ? pinned
                            : sc.clients[c].instance >= 0 ? sc.clients[c].instance

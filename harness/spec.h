@@ -110,6 +110,36 @@ struct SetupRequest {
   std::vector<std::pair<std::string, std::string>> capture;  // variable name -> JSON pointer
 };
 
+// Multi-request operations (docs/spec.md, "Multi-request operations"): one
+// step of an operation's "steps", a request or a guard.
+struct StepCapture {
+  std::string name;               // the placeholder later steps use
+  std::string pointer;            // JSON pointer into the response body, or
+  std::string header;             // a response header (case-insensitive); one of the two is set
+};
+
+// "refuse_if": {"less" | "greater" | "equal": [left, right]}: both sides are
+// templates ("{balance}", "{amount}", 5) compared as integers ("equal": as JSON).
+struct StepGuard {
+  std::string comparison;         // "less", "greater" or "equal"
+  json left;
+  json right;
+  std::string error;              // the fail label when it refuses
+};
+
+struct OperationStep {
+  std::optional<RequestTemplate> request;  // none for a guard step
+  std::optional<StepGuard> guard;
+  StatusSet expect_status{{{200, 299}}};  // a request step's other statuses end the op (classified)
+  std::vector<StepCapture> capture;
+};
+
+// "conflict": a status that re-runs the whole sequence from its first step.
+struct ConflictRule {
+  StatusSet status;               // empty: no conflict rule
+  int max_attempts = 1;           // sequence runs in all, the first included
+};
+
 // Whether an operation takes an idempotency key (docs/spec.md, "Per-operation
 // idempotency"). Required: every op of this kind is sent with a key; Optional:
 // the generator's key_policy decides; None: never a key (the service ignores them).
@@ -131,6 +161,10 @@ struct OperationSpec {
   // name itself, or what "as" says (spec op "quorum_get" with "as": "read").
   std::string model_op;
   int instance = -1;               // "instance": always sent to base URL #instance; -1 = the distribution's pick
+  // A multi-request operation: empty for an operation of one request. `request`
+  // then holds the last request step (its method gives the idempotency default).
+  std::vector<OperationStep> steps;
+  ConflictRule conflict;
 };
 
 // How the idempotency key of one logical operation is spelled (docs/spec.md,

@@ -1,6 +1,7 @@
 #include "harness/spec_protocol.h"
 
 #include "harness/conversions.h"
+#include "harness/op_steps.h"
 #include "util/bounded_json.h"
 #include "util/splitmix64.h"
 #include "util/text.h"
@@ -270,11 +271,12 @@ int SpecProtocol::pinned_instance(const ScenarioOp& op) const {
 HttpRequest SpecProtocol::render(const ScenarioOp& op, int instance) const {
   const OperationSpec* spec_op = spec_.find_operation(op.f);
   if (spec_op == nullptr) throw RenderError("no operation named \"" + op.f + "\" in the spec");
-  if (instance < 0 || instance >= instance_count()) {
-    throw RenderError("instance " + std::to_string(instance) + " is not one of the " +
-                      std::to_string(instance_count()) + " base URLs");
-  }
-  PlaceholderLookup lookup = [&](const std::string& name) -> std::optional<json> {
+  return render_template(op, spec_op->request, instance, json::object());
+}
+
+PlaceholderLookup SpecProtocol::placeholder_lookup(const ScenarioOp& op, const json& captured) const {
+  PlaceholderLookup lookup = [this, &op, &captured](const std::string& name) -> std::optional<json> {
+    if (captured.contains(name)) return captured[name];
     if (name == "key") return json(op.key);
     if (name == "account" || name == "resource") {
       if (!op.args.contains("account") || !op.args["account"].is_number_integer()) {
@@ -291,7 +293,17 @@ HttpRequest SpecProtocol::render(const ScenarioOp& op, int instance) const {
     if (variables_.variables.contains(name)) return variables_.variables[name];
     return std::nullopt;
   };
-  HttpRequest request = render_request(spec_, spec_op->request, spec_.base_urls[static_cast<std::size_t>(instance)], lookup);
+  return with_integer_arithmetic(std::move(lookup));
+}
+
+HttpRequest SpecProtocol::render_template(const ScenarioOp& op, const RequestTemplate& request_template, int instance,
+                                          const json& captured) const {
+  if (instance < 0 || instance >= instance_count()) {
+    throw RenderError("instance " + std::to_string(instance) + " is not one of the " +
+                      std::to_string(instance_count()) + " base URLs");
+  }
+  HttpRequest request = render_request(spec_, request_template, spec_.base_urls[static_cast<std::size_t>(instance)],
+                                       placeholder_lookup(op, captured));
   // No header name (idempotency_header: null): the key travels only where a template says {key}.
   if (!op.key.empty() && !spec_.idempotency_header.empty()) {
     if (op.key.find_first_of("\r\n") != std::string::npos) throw RenderError("idempotency key contains a line break");

@@ -77,6 +77,15 @@ class SpecProtocol : public Protocol {
   // extracted: the op is info "value-out-of-range: NAME NUMBER" instead, so no
   // checker sees a wrapped or rounded value (the body keeps it as received).
   Classification classify(const ScenarioOp& op, const HttpResponse& response) const override;
+  // Operations with "steps": their sequence (harness/op_steps.cpp); nullptr otherwise.
+  std::unique_ptr<OpSequence> begin_sequence(const ScenarioOp& op, int instance) const override;
+  // Renders `request` for op like render() does; `captured` (name -> value,
+  // from earlier steps) comes first, and {a-b} / {a+b} adds or subtracts two
+  // integer placeholders.
+  HttpRequest render_template(const ScenarioOp& op, const RequestTemplate& request, int instance,
+                              const json& captured) const;
+  // The lookup render_template uses (for a step's guard operands).
+  PlaceholderLookup placeholder_lookup(const ScenarioOp& op, const json& captured) const;
 
   const Spec& spec() const { return spec_; }
   const TrialVariables& variables() const { return variables_; }

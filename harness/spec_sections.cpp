@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "harness/idempotency_keys.h"
+#include "harness/spec_steps.h"
 #include "util/bounded_json.h"
 #include "properties/idempotency.h"
 #include "properties/models.h"
@@ -194,7 +195,9 @@ void SpecReader::read_operations(const json& j, Spec& spec, const std::set<std::
       request.erase("as");
       request.erase("instance");
     }
-    OperationSpec op = operation(item.key(), request, p, spec, variables);
+    OperationSpec op = request.is_object() && request.contains("steps")
+                           ? steps_operation(*this, item.key(), request, p, spec, variables)
+                           : operation(item.key(), request, p, spec, variables);
     operation_mapping(item.value(), p, spec, &op);
     spec.operations.push_back(std::move(op));
   }

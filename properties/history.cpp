@@ -98,6 +98,7 @@ json event_to_json(const Event& e) {
   if (!e.error.empty()) j["error"] = escape_invalid_utf8(e.error);
   if (e.time_ns >= 0) j["time_ns"] = e.time_ns;
   if (e.sent_ns >= 0) j["sent_ns"] = e.sent_ns;
+  if (!e.steps.is_null()) j["steps"] = e.steps;
   if (e.trial > 0) j["trial"] = e.trial;
   return j;
 }
@@ -144,6 +145,13 @@ Event event_from_json(const json& j) {
   if (e.time_ns < -1) throw HistoryError(0, "time_ns", "must be >= 0 (or -1 for no clock)");
   read_int(j, "sent_ns", &e.sent_ns);
   read_int(j, "trial", &e.trial);
+  if (auto steps = j.find("steps"); steps != j.end() && !steps->is_null()) {
+    if (!steps->is_array()) throw HistoryError(0, "steps", "expected an array of step records, got " + steps->dump().substr(0, 80));
+    for (const json& step : *steps) {
+      if (!step.is_object()) throw HistoryError(0, "steps", "expected each step to be an object, got " + step.dump().substr(0, 80));
+    }
+    e.steps = *steps;
+  }
   if (e.trial < 0) throw HistoryError(0, "trial", "must be >= 1 (or absent), got " + std::to_string(e.trial));
   return e;
 }
@@ -292,6 +300,7 @@ std::string event_to_jsonl(const Event& e) {
   line.integer("process", e.process);
   if (e.sent_ns >= 0) line.integer("sent_ns", e.sent_ns);
   if (e.status != 0) line.integer("status", e.status);
+  if (!e.steps.is_null()) line.raw("steps", dump_json(e.steps));
   if (e.time_ns >= 0) line.integer("time_ns", e.time_ns);
   if (e.trial > 0) line.integer("trial", e.trial);
   line.word("type", to_string(e.type));

@@ -38,6 +38,10 @@ struct Event {
   std::int64_t time_ns = -1;   // monotonic ns; -1 = no clock (the line order is the time)
   std::int64_t sent_ns = -1;   // invoke only: when the request's last byte was sent (-1 = unknown)
   std::int64_t trial = 0;      // which trial of a run wrote it (1, 2, ...); 0 = a history of one trial
+  // Completion of a multi-request operation: the requests it sent, each
+  // {"step","round","method","path","status","sent_ns","done_ns"[,"error"]};
+  // null for an operation of one request.
+  json steps;
 };
 
 // Events <-> JSON objects (the JSONL line format).

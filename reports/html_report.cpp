@@ -126,13 +126,27 @@ json timeline_data(const ReportInput& in) {
       sent = static_cast<double>(inv->sent_ns - tb.t0);
     const Event* done = event_at(in, op.complete_event);
     const bool body_cut = done != nullptr && done->body_truncated;
+    json steps = nullptr;  // a multi-request op's requests, times on the timeline's axis
+    if (done != nullptr && done->steps.is_array() && tb.clock) {
+      steps = json::array();
+      for (const json& step : done->steps) {
+        json shown = step;
+        for (const char* field : {"sent_ns", "done_ns"}) {
+          const json t = step.value(field, json(-1));
+          shown[field] = t.is_number_integer() && t.get<std::int64_t>() >= 0
+                             ? json(static_cast<double>(t.get<std::int64_t>() - tb.t0))
+                             : json(nullptr);
+        }
+        steps.push_back(std::move(shown));
+      }
+    }
     ends[i] = std::max(end, call);
     span = std::max(span, ends[i]);
     processes.insert(op.process);
     ops.push_back({{"id", op.id}, {"p", op.process}, {"f", op.f}, {"in", op.input}, {"out", op.output},
                    {"o", outcome_name(op.outcome)}, {"err", op.error}, {"call", call}, {"ret", ret},
                    {"end", ends[i]}, {"sent", sent}, {"key", op.key}, {"att", op.attempt},
-                   {"inst", op.instance}, {"status", op.status}, {"body", op.body}, {"cut", body_cut}});
+                   {"inst", op.instance}, {"status", op.status}, {"body", op.body}, {"cut", body_cut}, {"steps", steps}});
   }
   span *= 1.04;
 

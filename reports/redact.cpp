@@ -476,6 +476,7 @@ ReportInput Redactor::input(const ReportInput& in) const {
   for (auto& e : out.history) {
     texts(e.f, e.key, e.body, e.error);
     e.value = value(e.value);
+    e.steps = value(e.steps);  // a step's path may hold a {secret:NAME}
   }
   for (auto& op : out.ops) {
     texts(op.f, op.error, op.key, op.body);

@@ -93,6 +93,9 @@ ops.forEach(function(o){
   var rec = {el: b};
   if (o.ret === null) { rec.tail = el('div', 'tail'); inner.appendChild(rec.tail); }
   if (o.sent !== null) { rec.sent = el('div', 'sent'); b.appendChild(rec.sent); }
+  // A multi-request op: a tick where each later request was sent.
+  rec.steps = [];
+  (o.steps || []).forEach(function(s, i){ if (i > 0 && s.sent_ns !== null) { var t = el('div', 'step'); t.title = s.method + ' ' + s.path; b.appendChild(t); rec.steps.push({el: t, at: s.sent_ns}); } });
   if (linOrder[o.id]) { rec.lin = el('div', 'lin', 'L' + linOrder[o.id]); inner.appendChild(rec.lin); }
   if (data.lin && data.lin.unplaceable === o.id) { rec.lin = el('div', 'lin bad', '\u2717 cannot be placed'); inner.appendChild(rec.lin); }
   bars[o.id] = rec;
@@ -129,6 +132,7 @@ function layout(){
     r.el.style.left = left + 'px'; r.el.style.top = yOf(o) + 'px'; r.el.style.width = w + 'px';
     if (r.tail) { r.tail.style.left = (left + w) + 'px'; r.tail.style.top = (yOf(o) + 11) + 'px'; r.tail.style.width = Math.max(0, x(o.tailEnd !== undefined ? o.tailEnd : span) - left - w) + 'px'; }
     if (r.sent) r.sent.style.left = Math.min(w - 2, Math.max(0, (o.sent - o.call) * scale)) + 'px';
+    r.steps.forEach(function(s){ s.el.style.left = Math.min(w - 2, Math.max(0, (s.at - o.call) * scale)) + 'px'; });
     if (r.lin) { r.lin.style.left = (left + 2) + 'px'; r.lin.style.top = (yOf(o) - 8) + 'px'; }
   });
   links.forEach(function(l){
@@ -197,6 +201,16 @@ function select(id, scroll){
   field(dl, 'duration', o.ret === null ? '-' : fmt(o.ret - o.call)); field(dl, 'last byte sent', o.sent === null ? 'unknown' : fmt(o.sent));
   field(dl, 'linearization', linOrder[o.id] ? 'step ' + linOrder[o.id] : (data.lin && data.lin.unplaceable === o.id ? 'cannot be placed' : '-'));
   details.appendChild(dl);
+  if (o.steps && o.steps.length) {
+    details.appendChild(el('b', null, 'Steps (' + o.steps.length + ' requests)'));
+    var ol = el('ol', 'steps');
+    o.steps.forEach(function(s){
+      ol.appendChild(el('li', null, (s.round > 1 ? 'round ' + s.round + ': ' : '') + s.method + ' ' + s.path + ' \u2192 ' +
+        (s.status ? 'HTTP ' + s.status : (s.error || 'no response')) +
+        (s.sent_ns !== null ? ', sent ' + fmt(s.sent_ns) : '') + (s.done_ns !== null ? ', done ' + fmt(s.done_ns) : '')));
+    });
+    details.appendChild(ol);
+  }
   var pl = el('div', 'payloads'), req = el('div'), res = el('div');
   req.appendChild(el('b', null, 'Request (arguments)')); req.appendChild(el('pre', null, pretty(o.in)));
   res.appendChild(el('b', null, 'Response' + (o.status ? ' (HTTP ' + o.status + ')' : '') +

@@ -336,11 +336,54 @@ const apiStyles = {
   },
 };
 
+
+// The account model over a versioned key-value API (GET with ETag, PUT
+// If-Match, 412 on a stale version): withdraw and deposit are multi-request
+// operations that read the balance and its ETag, refuse an overdraft, write
+// the new balance if the version is unchanged, and re-run on 412.
+function kvCasSpec(name, expected) {
+  const casOp = (sign, guard) => ({
+    idempotency: 'none',
+    steps: [
+      { method: 'GET', path: '/kv/{account}', capture: { balance: '/value', etag: { header: 'ETag' } } },
+      ...(guard ? [{ refuse_if: { less: ['{balance}', '{amount}'] }, error: 'insufficient-funds' }] : []),
+      { method: 'PUT', path: '/kv/{account}', headers: { 'If-Match': '{etag}' }, body: { value: `{balance${sign}amount}` } },
+    ],
+    conflict: { status: [412], max_attempts: 8 },
+    classify: [{ status: 200, outcome: 'ok' }, { status: 412, outcome: 'fail', error: 'conflict' }, ...commonRules],
+    extract: { balance: '/value' },
+  });
+  return {
+    ...specHead(name, expected, ' The account is a key of a versioned key-value store; withdraw and deposit are ' +
+      'client-side read, check, compare-and-swap sequences (docs/spec.md, "Multi-request operations").'),
+    accounts: {
+      count: 1,
+      initial_balance: 100,
+      setup: [{
+        name: 'create key', method: 'POST', path: '/kv', body: { value: '{initial_balance}' }, expect_status: 201,
+        capture: { id: '/key', opening_balance: '/value' },
+      }],
+      id: '{id}',
+      balance_variable: 'opening_balance',
+    },
+    operations: {
+      withdraw: casOp('-', true),
+      deposit: casOp('+', false),
+      read: { ...readOp('/kv/{account}', 'value'), extract: { balance: '/value' } },
+    },
+    final_read: { operation: 'read', instance: 0 },
+    model: 'account',
+    invariants: ['no-overdraft', 'conservation', 'linearizability'],
+    generator: generator({ withdraw: 6, deposit: 2, read: 1 }, [1, 100], false),
+  };
+}
+
 const families = {
   account: bankSpec, 'unique-create': usersSpec, inventory: inventorySpec,
   counter: counterSpec, set: setSpec, register: replicatedKvSpec,
   'grpc-gateway': (name, expected) => styledBankSpec(name, expected, apiStyles['grpc-gateway']),
   form: (name, expected) => styledBankSpec(name, expected, apiStyles.form),
+  'kv-cas': kvCasSpec,
 };
 
 let written = 0;

@@ -182,9 +182,26 @@ async function form() {
   expectReply('unknown account', await call(a, 'POST', '/withdraw', 'account=nope&amount=1', formHeader), 404);
 }
 
+// A versioned key-value store: ETag versions, PUT If-Match, 412 on a stale version.
+async function kvCas() {
+  const [a] = urls;
+  const created = await call(a, 'POST', '/kv', { value: 100 });
+  const key = expectReply('create key', created, 201, { value: 100 }).key;
+  assert.equal(typeof key, 'string', 'create key: /key is not a string');
+  const read = await fetch(`${a}/kv/${key}`, { signal: AbortSignal.timeout(5000) });
+  const etag = read.headers.get('etag');
+  assert.ok(etag, 'read: no ETag header');
+  const put = (value, headers) => call(a, 'PUT', `/kv/${key}`, { value }, headers);
+  expectReply('write with the read ETag', await put(70, { 'If-Match': etag }), 200, { value: 70 });
+  expectReply('write with a stale ETag', await put(50, { 'If-Match': etag }), 412, { error: 'precondition_failed' });
+  expectReply('write without If-Match', await put(50), 428);
+  expectReply('read after the writes', await call(a, 'GET', `/kv/${key}`), 200, { value: 70 });
+  expectReply('unknown key', await call(a, 'GET', '/kv/nope'), 404);
+}
+
 const families = {
   account: bank, 'unique-create': users, inventory, counter, set, register,
-  'grpc-gateway': grpcGateway, form,
+  'grpc-gateway': grpcGateway, form, 'kv-cas': kvCas,
 };
 families[expected.api ?? expected.model]().then(
   () => process.exit(0),
