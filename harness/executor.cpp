@@ -250,6 +250,7 @@ void Run::record_invoke(Transfer& t) {
   e.instance = t.instance;
   e.time_ns = rel(t.invoke_ns);
   e.sent_ns = rel(t.last_byte_ns);
+  if (t.held && t.released) e.release = release_method_name(t.via_h2 ? ReleaseMethod::SinglePacket : ReleaseMethod::LastByte);
   sink_.append(std::move(e));
 }
 
@@ -261,7 +262,9 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
   if (t.easy != nullptr && curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
     result_.new_connections += connects;
   }
-  if (t.easy != nullptr && with_response) fold_protocol(result_.protocol, negotiated_protocol(t.easy));
+  std::string protocol;
+  if (with_response) protocol = t.easy != nullptr ? negotiated_protocol(t.easy) : kProtocolHttp2;  // else a single-packet stream
+  fold_protocol(result_.protocol, protocol);
   release_handle(t);
   record_invoke(t);
   if (t.sequence != nullptr && t.step.send) {
@@ -286,6 +289,7 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
     e.body_truncated = t.exchange.response.body_truncated;
   }
   e.error = error;
+  e.protocol = std::move(protocol);
   if (t.sequence != nullptr) e.steps = std::move(t.steps);
   e.time_ns = rel(now);
   sink_.append(std::move(e));
@@ -480,8 +484,7 @@ void Run::finish_h2_streams(std::int64_t now) {
     } else if (!stream.error.empty()) {
       complete(it, Outcome::Info, stream.error, json::object(), false);
     } else {
-      t.exchange.response = stream.response;
-      fold_protocol(result_.protocol, kProtocolHttp2);  // h2_burst refuses a connection that is not h2
+      t.exchange.response = stream.response;  // h2_burst refuses a connection that is not h2
       if (t.sequence != nullptr) {
         next_step(it);
         continue;

@@ -98,6 +98,8 @@ json event_to_json(const Event& e) {
   if (!e.error.empty()) j["error"] = escape_invalid_utf8(e.error);
   if (e.time_ns >= 0) j["time_ns"] = e.time_ns;
   if (e.sent_ns >= 0) j["sent_ns"] = e.sent_ns;
+  if (!e.release.empty()) j["release"] = escape_invalid_utf8(e.release);
+  if (!e.protocol.empty()) j["protocol"] = escape_invalid_utf8(e.protocol);
   if (!e.steps.is_null()) j["steps"] = e.steps;
   if (e.trial > 0) j["trial"] = e.trial;
   return j;
@@ -144,6 +146,8 @@ Event event_from_json(const json& j) {
   read_int(j, "time_ns", &e.time_ns);
   if (e.time_ns < -1) throw HistoryError(0, "time_ns", "must be >= 0 (or -1 for no clock)");
   read_int(j, "sent_ns", &e.sent_ns);
+  read_string(j, "release", &e.release);
+  read_string(j, "protocol", &e.protocol);
   read_int(j, "trial", &e.trial);
   if (auto steps = j.find("steps"); steps != j.end() && !steps->is_null()) {
     if (!steps->is_array()) throw HistoryError(0, "steps", "expected an array of step records, got " + steps->dump().substr(0, 80));
@@ -298,6 +302,8 @@ std::string event_to_jsonl(const Event& e) {
   if (!e.key.empty()) line.string("key", e.key);
   if (!e.op.empty()) line.string("op", e.op);
   line.integer("process", e.process);
+  if (!e.protocol.empty()) line.string("protocol", e.protocol);
+  if (!e.release.empty()) line.string("release", e.release);
   if (e.sent_ns >= 0) line.integer("sent_ns", e.sent_ns);
   if (e.status != 0) line.integer("status", e.status);
   if (!e.steps.is_null()) line.raw("steps", dump_json(e.steps));

@@ -37,6 +37,12 @@ struct Event {
   std::string error;           // completion reason: "insufficient-funds", "busy", "timeout", "lost-response", ...
   std::int64_t time_ns = -1;   // monotonic ns; -1 = no clock (the line order is the time)
   std::int64_t sent_ns = -1;   // invoke only: when the request's last byte was sent (-1 = unknown)
+  // Invoke of a burst's first request: how the burst was released together
+  // ("last-byte", "single-packet"); "" = not part of a synchronized release.
+  std::string release;
+  // Completion with a response: the HTTP version it came over ("http/1.1",
+  // "h2"); "" = not recorded (an offline history, no response).
+  std::string protocol;
   std::int64_t trial = 0;      // which trial of a run wrote it (1, 2, ...); 0 = a history of one trial
   // Completion of a multi-request operation: the requests it sent, each
   // {"step","round","method","path","status","sent_ns","done_ns"[,"error"]};

@@ -266,7 +266,9 @@ TEST(ExecutorITest, SynchronizedBurstOf32PostsArrivesTogether) {
   ASSERT_EQ(invokes.size(), 32u);
   for (const auto& e : invokes) {
     EXPECT_GE(e.sent_ns, e.time_ns);
+    EXPECT_EQ(e.release, "last-byte");
   }
+  for (const auto& e : of_type(history.events(), EventType::Ok)) EXPECT_EQ(e.protocol, "http/1.1");
   const auto arrivals = server.locked([&] { return server.burst_arrivals_ns; });
   ASSERT_EQ(arrivals.size(), 32u);
   const auto [lo, hi] = std::minmax_element(arrivals.begin(), arrivals.end());
@@ -291,7 +293,11 @@ TEST(ExecutorITest, BodylessFirstRequestsAreReleasedUnsynchronizedAndCounted) {
   EXPECT_EQ(result.ok, 3);
   EXPECT_EQ(result.burst_synchronized, 2);
   EXPECT_EQ(result.burst_unsynchronized, 1);
-  for (const auto& e : of_type(history.events(), EventType::Invoke)) EXPECT_GE(e.sent_ns, 0);
+  for (const auto& e : of_type(history.events(), EventType::Invoke)) {
+    EXPECT_GE(e.sent_ns, 0);
+    // Only the requests held by their last byte were released together.
+    EXPECT_EQ(e.release, e.f == "burst" ? "last-byte" : "") << e.f;
+  }
 }
 
 TEST(ExecutorITest, RetriesCarryTheSameKeyAndIncreasingAttempts) {

@@ -2,6 +2,7 @@
 // the in-test h2c server: the burst's first requests as streams of one HTTP/2
 // connection, later requests and retries through libcurl (HTTP/1.1 here).
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -104,11 +105,24 @@ TEST(SinglePacketITest, BurstOfEightGoesOutInOneWriteAndLaterOpsThroughLibcurl) 
   // completion per attempt, the invoke before its completion.
   const auto invokes = events_of(history, EventType::Invoke);
   ASSERT_EQ(invokes.size(), 16u);
+  int released_together = 0;
   for (const auto& e : invokes) {
     EXPECT_GE(e.sent_ns, e.time_ns);
     EXPECT_EQ(e.attempt, 1);
+    EXPECT_TRUE(e.protocol.empty());
+    if (e.release.empty()) continue;
+    EXPECT_EQ(e.release, "single-packet");
+    EXPECT_EQ(e.f, "burst");
+    ++released_together;
   }
-  EXPECT_EQ(events_of(history, EventType::Ok).size(), 16u);
+  EXPECT_EQ(released_together, 8) << "the history marks the burst's requests, and only those";
+  // Each completion says which protocol its response came over.
+  std::map<std::string, int> protocols;
+  for (const auto& e : events_of(history, EventType::Ok)) {
+    EXPECT_TRUE(e.release.empty());
+    ++protocols[e.f + " " + e.protocol];
+  }
+  EXPECT_EQ(protocols, (std::map<std::string, int>{{"after http/1.1", 8}, {"burst h2", 8}}));
 }
 
 TEST(SinglePacketITest, BodylessFirstRequestsAreSynchronizedToo) {

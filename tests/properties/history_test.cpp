@@ -33,6 +33,26 @@ TEST(History, EventRoundTripsThroughJson) {
   EXPECT_EQ(back.body, e.body);
   EXPECT_EQ(back.time_ns, 1300222);
   EXPECT_EQ(back.sent_ns, -1);
+  EXPECT_EQ(back.protocol, "");
+  EXPECT_EQ(back.release, "");
+}
+
+TEST(History, ReleaseAndProtocolRoundTrip) {
+  Event invoke;
+  invoke.f = "withdraw";
+  invoke.release = "single-packet";
+  invoke.sent_ns = 10;
+  Event done = invoke;
+  done.type = EventType::Ok;
+  done.release.clear();
+  done.protocol = "h2";
+  const ParsedHistory h = parse_history_jsonl(event_to_jsonl(invoke) + event_to_jsonl(done));
+  ASSERT_EQ(h.events.size(), 2u);
+  EXPECT_EQ(h.events[0].release, "single-packet");
+  EXPECT_EQ(h.events[0].protocol, "");
+  EXPECT_EQ(h.events[1].protocol, "h2");
+  EXPECT_NE(event_to_jsonl(done).find("\"protocol\":\"h2\""), std::string::npos);
+  EXPECT_THROW(parse_history_jsonl("{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"protocol\":2}\n"), HistoryError);
 }
 
 TEST(History, JsonlLineEndsWithNewlineAndParsesBack) {
@@ -202,6 +222,8 @@ RC_GTEST_PROP(History, JsonlLineIsNlohmannsDump, ()) {
   e.error = *some_bytes;
   e.time_ns = *rc::gen::inRange<std::int64_t>(-1, 3);
   e.sent_ns = *rc::gen::element<std::int64_t>(-1, 0, 5'000'000'000'000);
+  e.release = *rc::gen::oneOf(rc::gen::just(std::string()), rc::gen::just(std::string("single-packet")), some_bytes);
+  e.protocol = *rc::gen::oneOf(rc::gen::just(std::string()), rc::gen::just(std::string("h2")), some_bytes);
   e.value = *rc::gen::element(json(), json{{"amount", 3}, {"account", "a"}}, json(*some_bytes), json::array({1, 2}));
   const std::string expected = event_to_json(e).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   RC_ASSERT(event_to_jsonl(e) == expected);
