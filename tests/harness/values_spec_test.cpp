@@ -48,7 +48,7 @@ json values_spec() {
         "classify": [{"status": 200, "outcome": "ok"}]
       },
       "comment": {
-        "method": "PUT", "path": "/comment",
+        "as": "deposit", "method": "PUT", "path": "/comment",
         "raw": "amount={amount|decimal:2} tag={tag}",
         "classify": [{"status": 200, "outcome": "ok"}]
       },

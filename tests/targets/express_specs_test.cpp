@@ -126,7 +126,8 @@ TEST(ExpressSpecs, StyledBankSpecsSendStringsAndConvertBalancesBack) {
   int styled = 0;
   for (const auto& name : target_names()) {
     const json expected = read_json(kExpressDir / name / "expected.json");
-    if (!expected.contains("api")) continue;
+    // The styles that carry numbers as strings (kv-cas sends JSON numbers).
+    if (expected.value("api", "") != "grpc-gateway" && expected.value("api", "") != "form") continue;
     SCOPED_TRACE(name);
     ++styled;
     Spec spec = load_spec_file((kExpressDir / name / "spec.json").string());
