@@ -24,6 +24,7 @@
 # Needs nginx-light (or any nginx with the http2 and ssl modules; scripts/setup.sh
 # --with nginx) and openssl.
 set -euo pipefail
+. "$(dirname "$0")/pid_running.sh"
 
 NGINX=${NGINX:-/usr/sbin/nginx}
 
@@ -157,11 +158,11 @@ stop() {
   local dir=$1 pid=""
   [ -d "$dir" ] || return 0
   [ -s "$dir/nginx.pid" ] && pid=$(cat "$dir/nginx.pid")
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  if [ -n "$pid" ] && pid_running "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    for _ in $(seq 1 250); do pid_running "$pid" || break; sleep 0.02; done
     # nginx made itself a session leader: its group is its master and workers.
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
+    if pid_running "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -rf "$dir"
 }

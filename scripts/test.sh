@@ -2,7 +2,7 @@
 # README command 2: set up and run the whole test suite on a fresh Debian 12 machine:
 #   1. release build: every unit, integration and corpus test (ctest);
 #   2. ASan+UBSan build (clang): every unit and integration test;
-#   3. the libFuzzer targets (built by step 2), FUZZ_SECONDS (60) each;
+#   3. the libFuzzer targets (built by step 2), FUZZ_SECONDS (30) each;
 #   4. TSan build: every unit and integration test of the concurrent code (the
 #      harness and the targets; the checkers and renderers are single-threaded);
 #   5. the Express example targets: smoke test, then the detection matrix
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh node postgres chromium clang nginx || exit 1
 SKIP=" ${RACECHECK_SKIP:-} "
 MATRIX_ROUNDS=${MATRIX_ROUNDS:-3}
-MATRIX_BUDGET=${MATRIX_BUDGET:-8s}
+MATRIX_BUDGET=${MATRIX_BUDGET:-5s}
 
 passed=0 failed=0
 suite() {  # suite <name> <command...>
@@ -56,7 +56,7 @@ fi
 if ! skipped fuzz; then
   # libFuzzer on the spec parser, the history reader and the response classifier:
   # the inputs that once crashed, then FUZZ_SECONDS each on the committed seeds.
-  suite "fuzz: spec, history, classify (${FUZZ_SECONDS:-60} s each)" fuzz/run.sh "${FUZZ_SECONDS:-60}"
+  suite "fuzz: spec, history, classify (${FUZZ_SECONDS:-30} s each)" fuzz/run.sh "${FUZZ_SECONDS:-30}"
 fi
 if ! skipped tsan; then
   # properties/ and reports/ start no thread (pure functions of a history):

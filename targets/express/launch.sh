@@ -20,6 +20,7 @@
 # matrix's nginx rows.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../../scripts/pid_running.sh"
 STARTUP_TIMEOUT_S=${STARTUP_TIMEOUT_S:-15}
 
 die() { echo "launch.sh: $*" >&2; exit 2; }
@@ -48,8 +49,8 @@ stop_pids() {  # stop_pids PIDFILE
   deadline=$((SECONDS + 5))
   while read -r pid; do
     [ -n "$pid" ] || continue
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    while pid_running "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
+    pid_running "$pid" && kill -KILL "$pid" 2>/dev/null || true
   done < "$pidfile"
   rm -f "$pidfile"
 }
@@ -101,7 +102,7 @@ start_instances() {  # start_instances NAME PIDFILE COUNT COMMAND
     while [ -z "$url" ]; do
       url=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$log" | head -n 1)
       [ -n "$url" ] && break
-      if ! kill -0 "$pid" 2>/dev/null; then
+      if ! pid_running "$pid"; then
         echo "launch.sh: $name instance $i exited during start-up; its log:" >&2
         cat "$log" >&2
         stop_pids "$pidfile"; exit 3
