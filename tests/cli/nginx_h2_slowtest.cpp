@@ -127,6 +127,38 @@ TEST_F(NginxH2, H2OverTlsWithCacertFailsOnRacyAndPassesOnSafe) {
   EXPECT_EQ(passed.code, 0) << passed.output;
 }
 
+// The single-packet release over TLS through a reverse proxy: every burst is
+// streams of one h2 connection; the result and the history say so.
+TEST_F(NginxH2, SinglePacketOverTlsFailsOnRacyAndPassesOnSafe) {
+  const Nginx& racy = racy_->proxy;
+  const Exit caught = run(racy["NGINX_H2_URL"], "--release single-packet --cacert " + racy["NGINX_CA"],
+                          "single-packet-racy.json");
+  EXPECT_EQ(caught.code, 1) << caught.output;
+  const nlohmann::json result = load(dir_ / "single-packet-racy.json");
+  EXPECT_EQ(result["protocol"], "h2");
+  EXPECT_EQ(result["release_method"], "single-packet");
+  EXPECT_EQ(result["tls_verification"], "on");
+
+  // 15 trials of the safe bank: most scenarios are bursts (the demo spec's
+  // generator weighs burst 4 : staggered 1).
+  const Nginx& safe = safe_->proxy;
+  const fs::path history = dir_ / "single-packet-safe.jsonl";
+  const Exit passed = run(safe["NGINX_H2_URL"], "--release single-packet --cacert " + safe["NGINX_CA"] +
+                                                    " --trials 15 --history " + history.string());
+  EXPECT_EQ(passed.code, 0) << passed.output;
+  std::ifstream in(history);
+  int released = 0, h2_responses = 0, other_releases = 0;
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json e = nlohmann::json::parse(line);
+    if (e.value("release", "") == "single-packet") ++released;
+    else if (e.contains("release")) ++other_releases;
+    if (e.value("protocol", "") == "h2") ++h2_responses;
+  }
+  EXPECT_GT(released, 15) << "the bursts' first requests, released as one packet each";
+  EXPECT_EQ(other_releases, 0);
+  EXPECT_GT(h2_responses, released);
+}
+
 TEST_F(NginxH2, H2cWithPriorKnowledgeFailsOnRacyAndPassesOnSafe) {
   const Exit caught = run(racy_->proxy["NGINX_H2C_URL"], "--http2", "h2c-racy.json");
   EXPECT_EQ(caught.code, 1) << caught.output;
