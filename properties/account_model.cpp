@@ -239,6 +239,8 @@ class AccountModel final : public LedgerModel<AccountSpec> {
     });
   }
 
+  std::vector<std::string> money_fields() const override { return {"amount", "balance"}; }
+
   std::vector<LedgerEntry> effect_of_known_op(const Operation& op) const override {
     using K = LedgerEntry::Kind;
     const AccountOp a = decode(op);

@@ -122,6 +122,10 @@ class Model {
   // What `op` does to the ledger; empty for ops that do not touch it (and for
   // every op of a model without one). Throws ModelInputError like prepare.
   virtual std::vector<LedgerEntry> ledger_effect(const Operation& op) const { return {}; }
+  // The input and output fields that hold money (amounts, balances): with a
+  // money scale the harness records them in minor units and the exact-money
+  // invariant checks them (properties/decimal_money.h). Empty: none.
+  virtual std::vector<std::string> money_fields() const { return {}; }
 
   // The invariants (names from invariant_names()) checked when none are asked
   // for. Default: every registered invariant whose needs this model meets.
