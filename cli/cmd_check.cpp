@@ -217,6 +217,9 @@ void add_check_command(CLI::App& app, int& exit_code) {
       ->check(one_of("invariant", invariant_names()));
   cmd->add_option("--volatile", args->options.volatile_fields,
                   "JSON pointer of a response field that may differ between replays (repeatable)");
+  cmd->add_option("--money-scale", args->options.money_scale,
+                  "decimal places of the history's money: amounts and balances are whole minor units (docs/history.md)")
+      ->check(CLI::Range(0, 18));
   cmd->add_option("--budget-ms", args->options.budget_ms, "linearizability time budget in ms")
       ->check(finite_number())->check(CLI::PositiveNumber);
   cmd->add_option("--html", args->html, "write the HTML report here");
