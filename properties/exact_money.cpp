@@ -22,6 +22,18 @@ std::string inexact_explanation(const std::string& field, const json& value, int
   return field + " " + shown + " is not an amount (expected a number of " + money::minor_unit_name(scale) + ")";
 }
 
+// The op described with its inexact output values left out (the model reads
+// whole amounts only), the rest at the scale: "deposit 0.01 → ok".
+std::string describe_whole_part(const Operation& op, const Model& model, int scale) {
+  Operation whole = op;
+  if (whole.output.is_object())
+    for (const std::string& field : model.money_fields()) {
+      const auto it = whole.output.find(field);
+      if (it != whole.output.end() && !it->is_null() && !it->is_number_integer()) whole.output.erase(it);
+    }
+  return model.describe_op_at_scale(whole, scale);
+}
+
 }  // namespace
 
 bool is_whole_money(const json& value) {
@@ -47,7 +59,7 @@ InvariantVerdict check_exact_money(const std::vector<Operation>& ops, const Mode
         Violation x;
         x.invariant = v.invariant;
         x.kind = "inexact-money";
-        x.explanation = "op " + std::to_string(op.id) + " (" + model.describe_op(op) + "): " +
+        x.explanation = "op " + std::to_string(op.id) + " (" + describe_whole_part(op, model, scale) + "): " +
                         inexact_explanation(field, *it, scale) +
                         (obj == &op.output ? " (the service's arithmetic is not exact: floating point?)"
                                            : " (the request carried it)");

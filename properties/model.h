@@ -104,6 +104,9 @@ class Model {
                                                   const std::vector<int>& subset) const = 0;
   // "withdraw 50 from A → ok, balance 50": used in explanations and reports.
   virtual std::string describe_op(const Operation& op) const;
+  // The same with money fields (money_fields()) shown at the money scale
+  // ("withdraw 10.50", not 1050). Default: describe_op.
+  virtual std::string describe_op_at_scale(const Operation& op, int money_scale) const { return describe_op(op); }
 
   // The operations this model interprets, in a stable order.
   virtual std::vector<OpKind> operations() const = 0;

@@ -119,6 +119,15 @@ TEST(ExactMoney, DriftIsAViolationWithTheExactDifference) {
                 "balance 0.30000000000000004 is not a whole number of cents: 0.00000000000000004 off 0.30"),
             std::string::npos)
       << v.violations[0].explanation;
+  // The op itself is described at the scale, without the inexact value.
+  EXPECT_EQ(v.violations[0].explanation.rfind("op 2 (deposit 0.20 → ok): ", 0), 0u) << v.violations[0].explanation;
+}
+
+TEST(ExactMoney, TheAccountModelDescribesMoneyAtTheScale) {
+  std::vector<Operation> ops;
+  add_op(ops, "withdraw", {{"account", "a"}, {"amount", 1050}}, Outcome::Ok, {{"balance", 8950}}, 0, 1);
+  EXPECT_EQ(account_model().describe_op_at_scale(ops[0], 2), "withdraw 10.50 from a → ok, balance 89.50");
+  EXPECT_EQ(account_model().describe_op(ops[0]), "withdraw 1050 from a → ok, balance 8950");
 }
 
 TEST(ExactMoney, WholeAmountsPassAndModelsWithoutMoneySkip) {
