@@ -46,22 +46,19 @@ TEST(DecimalMoney, FormatsMinorUnitsAtTheScale) {
 }
 
 TEST(DecimalMoney, InexactValuesGetTheNearestWholeAmountAndTheExactDistance) {
-  auto drift = money::inexact_at_scale("0.30000000000000004", 2);
-  ASSERT_TRUE(drift);
-  EXPECT_EQ(drift->nearest, "0.30");
-  EXPECT_EQ(drift->off, "0.00000000000000004");
-  drift = money::inexact_at_scale("0.09999999999999998", 2);
-  ASSERT_TRUE(drift);
-  EXPECT_EQ(drift->nearest, "0.10");
-  EXPECT_EQ(drift->off, "0.00000000000000002");
-  drift = money::inexact_at_scale("-1.005", 2);
-  ASSERT_TRUE(drift);
-  EXPECT_EQ(drift->nearest, "-1.01");
-  EXPECT_EQ(drift->off, "0.005");
-  drift = money::inexact_at_scale("99.999", 2);
-  ASSERT_TRUE(drift);
-  EXPECT_EQ(drift->nearest, "100.00");
-  EXPECT_EQ(drift->off, "0.001");
+  struct Case {
+    const char* text;
+    const char* nearest;
+    const char* off;
+  };
+  for (const Case& c : {Case{"0.30000000000000004", "0.30", "0.00000000000000004"},
+                        Case{"0.09999999999999998", "0.10", "0.00000000000000002"},
+                        Case{"-1.005", "-1.01", "0.005"}, Case{"99.999", "100.00", "0.001"}}) {
+    const auto drift = money::inexact_at_scale(c.text, 2);
+    ASSERT_TRUE(drift) << c.text;
+    EXPECT_EQ(drift->nearest, c.nearest) << c.text;
+    EXPECT_EQ(drift->off, c.off) << c.text;
+  }
   EXPECT_FALSE(money::inexact_at_scale("10.50", 2));
   EXPECT_FALSE(money::inexact_at_scale("abc", 2));
 }
