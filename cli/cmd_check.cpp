@@ -32,8 +32,8 @@ std::string history_error_text(const std::string& path, const HistoryError& e) {
   return s + e.reason;
 }
 
-std::string op_line(const Model& model, const Operation& op) {
-  std::string s = "    op " + std::to_string(op.id) + ": " + model.describe_op(op) + "  [process " +
+std::string op_line(const Model& model, const Operation& op, int money_scale) {
+  std::string s = "    op " + std::to_string(op.id) + ": " + model.describe_op_at_scale(op, money_scale) + "  [process " +
                   std::to_string(op.process);
   if (!op.key.empty()) s += ", key " + op.key + " attempt " + std::to_string(op.attempt);
   if (op.status) s += ", HTTP " + std::to_string(op.status);
@@ -41,7 +41,7 @@ std::string op_line(const Model& model, const Operation& op) {
 }
 
 void print_report(std::ostream& out, const Model& model, const std::vector<Operation>& ops,
-                  const CheckReport& report) {
+                  const CheckReport& report, int money_scale) {
   constexpr size_t kMaxOpsShown = 20;
   for (const auto& v : report.verdicts) {
     out << "[" << to_string(v.status) << "] " << v.invariant << ": " << v.summary;
@@ -50,7 +50,7 @@ void print_report(std::ostream& out, const Model& model, const std::vector<Opera
     for (const auto& x : v.violations) {
       out << "  " << to_string(x.severity) << ": " << x.explanation << "\n";
       for (size_t i = 0; i < x.ops.size() && i < kMaxOpsShown; ++i)
-        if (x.ops[i] >= 0 && static_cast<size_t>(x.ops[i]) < ops.size()) out << op_line(model, ops[x.ops[i]]) << "\n";
+        if (x.ops[i] >= 0 && static_cast<size_t>(x.ops[i]) < ops.size()) out << op_line(model, ops[x.ops[i]], money_scale) << "\n";
       if (x.ops.size() > kMaxOpsShown) out << "    ... and " << x.ops.size() - kMaxOpsShown << " more ops\n";
     }
   }
@@ -157,7 +157,7 @@ int run_check(const CheckArgs& args) {
       return exit_code::kUsage;
     }
     std::cout << label << ": " << paired.ops.size() << " ops, model " << args.options.model << "\n";
-    print_report(std::cout, *model, paired.ops, reports[t]);
+    print_report(std::cout, *model, paired.ops, reports[t], args.options.money_scale);
     const Status status = reports[t].overall();
     const auto rank = [](Status s) { return s == Status::Fail ? 2 : s == Status::Unknown ? 1 : 0; };
     if (rank(status) > rank(overall)) {
@@ -217,6 +217,9 @@ void add_check_command(CLI::App& app, int& exit_code) {
       ->check(one_of("invariant", invariant_names()));
   cmd->add_option("--volatile", args->options.volatile_fields,
                   "JSON pointer of a response field that may differ between replays (repeatable)");
+  cmd->add_option("--money-scale", args->options.money_scale,
+                  "decimal places of the history's money: amounts and balances are whole minor units (docs/history.md)")
+      ->check(CLI::Range(0, 18));
   cmd->add_option("--budget-ms", args->options.budget_ms, "linearizability time budget in ms")
       ->check(finite_number())->check(CLI::PositiveNumber);
   cmd->add_option("--html", args->html, "write the HTML report here");

@@ -215,6 +215,13 @@ inline const std::vector<std::string>& key_policy_names() {
 }
 
 // How the idempotency oracle reads this service's answers (docs/spec.md).
+// "money": {"scale": N}: amounts and balances have N decimal places and are
+// recorded as whole minor units (harness/money_recording.h, docs/spec.md "Money").
+struct MoneySpec {
+  bool declared = false;  // false: integers recorded as they are
+  int scale = 0;
+};
+
 struct IdempotencySpec {
   // Error labels of refusals that mean "did not run" (key in flight, key reused,
   // busy): not responses to replay. Every other fail is a completed response.
@@ -249,6 +256,7 @@ struct Spec {
   std::vector<std::string> invariants;  // empty = every invariant that applies to the model
   IdempotencySpec idempotency;
   GeneratorSpec generator;
+  MoneySpec money;
   // Lint findings that do not stop the spec from loading, each
   // "<file>: <JSON pointer>: <reason>"; load_spec_file prints them to stderr.
   std::vector<std::string> warnings;

@@ -149,6 +149,8 @@ class SpecReader {
   void operation_mapping(const json& j, const std::string& pointer, const Spec& spec, OperationSpec* op) const;
   void check_model_operations(const Spec& spec) const;
   void read_invariants(const json& j, Spec& spec) const;
+  // "money" (spec_money.cpp), after "arguments" and "model".
+  void read_money(const json& j, Spec& spec) const;
 
   // "idempotency": {"not_executed": ["key-in-flight", ...], "replay_refusals": true}
   IdempotencySpec idempotency(const json& j, const Spec& spec) const;

@@ -20,7 +20,7 @@ Spec SpecReader::spec(const json& j) const {
   check_keys(j, "", {"name", "base_urls", "distribution", "request", "headers", "idempotency_header",
                      "idempotency_key", "secrets",
                      "secret_headers", "setup", "accounts", "operations", "final_read", "model", "invariants",
-                     "idempotency", "generator", "tls", "arguments", "$comment"});
+                     "idempotency", "generator", "tls", "arguments", "money", "$comment"});
   if (j.contains("name")) spec.name = string_value(j["name"], "/name");
 
   read_base_urls(j, spec);
@@ -39,6 +39,7 @@ Spec SpecReader::spec(const json& j) const {
   check_model_operations(spec);
   read_final_read(j, spec);
   read_invariants(j, spec);
+  read_money(j, spec);
   spec.idempotency = idempotency(j.contains("idempotency") ? j["idempotency"] : json::object(), spec);
 
   bool accounts_given = j.contains("generator") && j["generator"].is_object() && j["generator"].contains("accounts");

@@ -5,6 +5,7 @@
 
 #include "harness/history_writer.h"
 #include "harness/idempotency_keys.h"
+#include "harness/money_recording.h"
 #include "harness/spec_protocol.h"
 
 namespace racecheck {
@@ -53,7 +54,8 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
     }
   }
   if (history_guard_ && history_error().empty()) sinks.push_back(history_guard_.get());
-  TeeSink sink(sinks);
+  TeeSink tee(sinks);
+  MoneyRecordingSink sink(tee, recorded_money_fields(spec_), spec_.money.scale);
 
   TrialSequenceOptions sequence;
   sequence.account_count = account_count_;
@@ -73,6 +75,7 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   check.not_executed_errors = spec_.idempotency.not_executed;
   check.replay_refusals = spec_.idempotency.replay_refusals;
   check.budget_ms = check_budget_ms_;
+  check.money_scale = spec_.money.scale;
   const std::int64_t check_start = monotonic_ns();
   try {
     t.report = check_history(t.events, check);

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "properties/decimal_money.h"
 #include "properties/model_kit.h"
 #include "properties/op_fields.h"
 
@@ -222,22 +223,27 @@ class AccountModel final : public LedgerModel<AccountSpec> {
     return out;
   }
 
-  std::string describe_op(const Operation& op) const override {
+  std::string describe_op(const Operation& op) const override { return describe_op_at_scale(op, 0); }
+
+  std::string describe_op_at_scale(const Operation& op, int scale) const override {
     return describe_or_generic(op, [&] {
       const AccountOp a = decode(op);
+      auto amount_text = [scale](std::int64_t units) { return money::format_minor_units(units, scale); };
       auto acct = [](const std::string& n) { return n.empty() ? std::string() : " " + n; };
       std::string s;
       switch (a.kind) {
-        case Kind::Open: s = "open" + acct(a.account) + " with " + std::to_string(a.amount); break;
-        case Kind::Deposit: s = "deposit " + std::to_string(a.amount) + (a.account.empty() ? "" : " to " + a.account); break;
-        case Kind::Withdraw: s = "withdraw " + std::to_string(a.amount) + (a.account.empty() ? "" : " from " + a.account); break;
-        case Kind::Transfer: s = "transfer " + std::to_string(a.amount) + " from " + a.account + " to " + a.to; break;
+        case Kind::Open: s = "open" + acct(a.account) + " with " + amount_text(a.amount); break;
+        case Kind::Deposit: s = "deposit " + amount_text(a.amount) + (a.account.empty() ? "" : " to " + a.account); break;
+        case Kind::Withdraw: s = "withdraw " + amount_text(a.amount) + (a.account.empty() ? "" : " from " + a.account); break;
+        case Kind::Transfer: s = "transfer " + amount_text(a.amount) + " from " + a.account + " to " + a.to; break;
         case Kind::Read: s = "read" + acct(a.account); break;
       }
       const bool shows_balance = op.outcome == Outcome::Ok && a.balance;
-      return s + outcome_text(op, shows_balance ? "balance " + std::to_string(*a.balance) : "");
+      return s + outcome_text(op, shows_balance ? "balance " + amount_text(*a.balance) : "");
     });
   }
+
+  std::vector<std::string> money_fields() const override { return {"amount", "balance"}; }
 
   std::vector<LedgerEntry> effect_of_known_op(const Operation& op) const override {
     using K = LedgerEntry::Kind;

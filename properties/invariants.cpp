@@ -1,5 +1,6 @@
 #include "properties/invariants.h"
 
+#include "properties/exact_money.h"
 #include "properties/idempotency.h"
 #include "properties/linearizability.h"
 #include "properties/money.h"
@@ -8,9 +9,19 @@
 namespace racecheck {
 namespace {
 
-InvariantVerdict no_overdraft(const InvariantInput& in) { return check_no_overdraft(in.ops); }
+InvariantVerdict no_overdraft(const InvariantInput& in) {
+  return check_no_overdraft(in.ops, in.model.money_fields().empty() ? 0 : in.options.money_scale);
+}
 
-InvariantVerdict conservation(const InvariantInput& in) { return check_conservation(in.logical, in.model); }
+InvariantVerdict exact_money(const InvariantInput& in) {
+  return check_exact_money(in.ops, in.model, in.options.money_scale);
+}
+
+InvariantVerdict conservation(const InvariantInput& in) {
+  ConservationOptions co;
+  co.scale = in.model.money_fields().empty() ? 0 : in.options.money_scale;
+  return check_conservation(in.logical, in.model, co);
+}
 
 InvariantVerdict idempotency(const InvariantInput& in) {
   IdempotencyOptions io;
@@ -39,6 +50,8 @@ const std::vector<Invariant>& all_invariants() {
        "every key answered consistently", false, false, idempotency},
       {"linearizability", "some order of the operations consistent with real time explains every result",
        "all linearizable", false, true, linearizability},
+      {"exact-money", "every amount and balance is a whole number of minor units at the money scale",
+       "every amount and balance exact", true, false, exact_money},
   };
   return registry;
 }

@@ -104,6 +104,9 @@ class Model {
                                                   const std::vector<int>& subset) const = 0;
   // "withdraw 50 from A → ok, balance 50": used in explanations and reports.
   virtual std::string describe_op(const Operation& op) const;
+  // The same with money fields (money_fields()) shown at the money scale
+  // ("withdraw 10.50", not 1050). Default: describe_op.
+  virtual std::string describe_op_at_scale(const Operation& op, int money_scale) const { return describe_op(op); }
 
   // The operations this model interprets, in a stable order.
   virtual std::vector<OpKind> operations() const = 0;
@@ -122,6 +125,10 @@ class Model {
   // What `op` does to the ledger; empty for ops that do not touch it (and for
   // every op of a model without one). Throws ModelInputError like prepare.
   virtual std::vector<LedgerEntry> ledger_effect(const Operation& op) const { return {}; }
+  // The input and output fields that hold money (amounts, balances): with a
+  // money scale the harness records them in minor units and the exact-money
+  // invariant checks them (properties/decimal_money.h). Empty: none.
+  virtual std::vector<std::string> money_fields() const { return {}; }
 
   // The invariants (names from invariant_names()) checked when none are asked
   // for. Default: every registered invariant whose needs this model meets.

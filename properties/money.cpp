@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "properties/decimal_money.h"
 #include "properties/model.h"
 #include "properties/models.h"
 #include "properties/op_fields.h"
@@ -54,7 +55,7 @@ std::optional<std::vector<std::int64_t>> subset_sums(const std::vector<std::int6
 
 // "2 withdrawals of 50" / "3 withdrawals totalling 120" / "1 deposit of 10".
 std::string describe_effects(const std::vector<std::pair<int, std::int64_t>>& effects,
-                             const std::vector<Operation>& ops, const Model& model, bool debits) {
+                             const std::vector<Operation>& ops, const Model& model, bool debits, int scale) {
   std::map<std::string, std::vector<std::int64_t>> by_f;
   std::map<std::string, int> first_op;
   for (auto [id, amount] : effects)
@@ -70,11 +71,11 @@ std::string describe_effects(const std::vector<std::pair<int, std::int64_t>>& ef
     // Compared with a copy: clang before 16 cannot capture a structured binding.
     const std::int64_t first = amounts[0];
     const bool same = std::all_of(amounts.begin(), amounts.end(), [first](auto a) { return a == first; });
-    if (same) s += " of " + std::to_string(amounts[0]);
+    if (same) s += " of " + money::format_minor_units(amounts[0], scale);
     else {
       std::int64_t total = 0;
       for (auto a : amounts) total = fields::checked_add(total, a, first_op[f], "total of " + f);
-      s += " totalling " + std::to_string(total);
+      s += " totalling " + money::format_minor_units(total, scale);
     }
   }
   return s;
@@ -183,7 +184,8 @@ Settlement settle(const Account& a, const std::vector<Operation>& ops, const Con
 
 // The explanation of a resource that is not conserved, in the model's words.
 Violation explain(const std::string& label, const Account& a, const Settlement& st, const std::vector<Operation>& ops,
-                  const Model& model, const LedgerNouns& nouns) {
+                  const Model& model, const LedgerNouns& nouns, int scale) {
+  auto amount_text = [scale](std::int64_t units) { return money::format_minor_units(units, scale); };
   Violation x;
   x.invariant = "conservation";
   for (int id : a.opens) x.ops.push_back(id);
@@ -194,24 +196,24 @@ Violation explain(const std::string& label, const Account& a, const Settlement& 
   x.ops.erase(std::unique(x.ops.begin(), x.ops.end()), x.ops.end());
 
   const int read_id = st.read_id;
-  const std::string debits = describe_effects(a.ok_effects, ops, model, true);
-  const std::string credits = describe_effects(a.ok_effects, ops, model, false);
+  const std::string debits = describe_effects(a.ok_effects, ops, model, true, scale);
+  const std::string credits = describe_effects(a.ok_effects, ops, model, false, scale);
   const std::int64_t change = fields::checked_sub(st.final_value, st.initial, read_id, "final - initial");
   const bool any_maybe = !a.maybe_effects.empty();
   std::string s = label + ": ";
   if (!debits.empty() && credits.empty() && !any_maybe) {
-    s += debits + " succeeded from " + std::to_string(st.initial) + " but the " + nouns.quantity + " " +
-         (change <= 0 ? "fell by " + std::to_string(fields::checked_neg(change, read_id, "change"))
-                      : "rose by " + std::to_string(change));
+    s += debits + " succeeded from " + amount_text(st.initial) + " but the " + nouns.quantity + " " +
+         (change <= 0 ? "fell by " + amount_text(fields::checked_neg(change, read_id, "change"))
+                      : "rose by " + amount_text(change));
   } else {
     std::string what = debits.empty() ? credits : credits.empty() ? debits : credits + " and " + debits;
     if (what.empty()) what = "no op";
-    s += "from " + std::to_string(st.initial) + ", " + what + " succeeded";
+    s += "from " + amount_text(st.initial) + ", " + what + " succeeded";
     if (any_maybe)
       s += " and " + std::to_string(a.maybe_effects.size()) + " indeterminate op(s) may have taken effect";
     s += ", so the final " + nouns.quantity + " should be " +
-         (any_maybe ? "at best " + std::to_string(st.expected) : std::to_string(st.expected)) +
-         ", but the final read (op " + std::to_string(read_id) + ") shows " + std::to_string(st.final_value);
+         (any_maybe ? "at best " + amount_text(st.expected) : amount_text(st.expected)) +
+         ", but the final read (op " + std::to_string(read_id) + ") shows " + amount_text(st.final_value);
   }
   // Say how many updates, when the debits are uniform.
   std::vector<std::int64_t> debit_amounts;
@@ -241,7 +243,7 @@ Violation explain(const std::string& label, const Account& a, const Settlement& 
       cause = "a deposit took effect more than once";
     else
       cause = "an update was lost (lost update)";
-    s += ": " + std::to_string(magnitude) + " appeared; " + cause;
+    s += ": " + amount_text(magnitude) + " appeared; " + cause;
   } else {
     if (has_debits && !has_credits)
       cause = count_text.empty() ? "a withdrawal took effect more than once (a double charge)"
@@ -252,7 +254,7 @@ Violation explain(const std::string& label, const Account& a, const Settlement& 
       cause = "a deposit was lost (lost update) or a withdrawal took effect twice (double charge)";
     else
       cause = "no op that succeeded explains it";
-    s += ": " + std::to_string(magnitude) + " vanished; " + cause;
+    s += ": " + amount_text(magnitude) + " vanished; " + cause;
   }
   s += " (ops " + id_list(x.ops) + ")";
   x.explanation = std::move(s);
@@ -265,7 +267,7 @@ Violation explain(const std::string& label, const Account& a, const Settlement& 
 
 }  // namespace
 
-InvariantVerdict check_no_overdraft(const std::vector<Operation>& ops) {
+InvariantVerdict check_no_overdraft(const std::vector<Operation>& ops, int scale) {
   const auto started = std::chrono::steady_clock::now();
   InvariantVerdict v;
   v.invariant = "no-overdraft";
@@ -274,15 +276,21 @@ InvariantVerdict check_no_overdraft(const std::vector<Operation>& ops) {
     if (!op.output.is_object()) continue;
     for (const char* field : {"balance", "stock", "available"}) {
       auto it = op.output.find(field);
-      if (it == op.output.end() || !it->is_number()) continue;
+      if (it == op.output.end()) continue;
+      // The sign of the decimal the value denotes, exactly: a drifted balance
+      // recorded as text ("-0.00000000000000001") is negative too.
+      const std::optional<std::string> text = money::decimal_text(*it);
+      const std::optional<money::Decimal> amount = text ? money::parse_decimal(*text) : std::nullopt;
+      if (!amount) continue;
       ++observations;
-      if (it->get<double>() >= 0) continue;
+      if (!amount->negative || amount->digits.empty()) continue;
       Violation x;
       x.invariant = v.invariant;
       x.kind = "overdraft";
       x.explanation = "op " + std::to_string(op.id) + " (" + op.f + " " + op.input.dump() + " → " +
                       std::string(to_string(op.outcome)) + ") observed a negative " + field + " of " +
-                      it->dump() + ": the service let it go below zero";
+                      money::format_recorded(*it, scale) +
+                      ": the service let it go below zero";
       x.ops = {op.id};
       v.violations.push_back(std::move(x));
     }
@@ -332,7 +340,7 @@ InvariantVerdict check_conservation(const std::vector<Operation>& ops, const Mod
         continue;
       case Settlement::Result::NotConserved:
         ++checked;
-        v.violations.push_back(explain(label, account, st, ops, model, *nouns));
+        v.violations.push_back(explain(label, account, st, ops, model, *nouns, options.scale));
         continue;
     }
   }

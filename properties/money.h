@@ -20,12 +20,15 @@
 
 namespace racecheck {
 
-InvariantVerdict check_no_overdraft(const std::vector<Operation>& ops);
+// `scale`: the money scale, to show a balance in major units (-5 at 2 is -0.05).
+InvariantVerdict check_no_overdraft(const std::vector<Operation>& ops, int scale = 0);
 
 struct ConservationOptions {
   // Bound on the number of distinct subset sums explored per account; beyond it the
   // account's verdict is Unknown.
   std::size_t max_subset_sums = 1u << 18;
+  // The money scale: explanations show amounts in major units (1050 -> 10.50).
+  int scale = 0;
 };
 
 // Skipped when the model has no ledger (Model::ledger()) or no account has a

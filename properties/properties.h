@@ -28,6 +28,10 @@ struct CheckOptions {
   // replayed (MUST) or only should be (warn). See properties/idempotency.h.
   std::vector<std::string> not_executed_errors = default_not_executed_errors();
   bool replay_refusals = true;
+  // Decimal places of money (the spec's "money": {"scale": N}): the model's
+  // money fields are whole numbers of 10^-scale (properties/decimal_money.h).
+  // Used to check and to show them; 0 = plain integers.
+  int money_scale = 0;
 };
 
 // Thrown for options that make no sense (unknown model or invariant, a volatile

@@ -279,10 +279,11 @@ function styledBankSpec(name, expected, api) {
     ...api.moneyRequest(op),
     idempotency: 'none',
     classify: [{ status: 200, outcome: 'ok' }, ...(op === 'withdraw' ? [insufficient] : []), ...api.rules],
-    ...(op === 'withdraw' || api.depositAnswersJson ? { extract: balanceAsString } : {}),
+    ...(op === 'withdraw' || api.depositAnswersJson ? { extract: api.balance ?? balanceAsString } : {}),
   });
   return {
     ...specHead(name, expected),
+    ...(api.money ? { money: api.money } : {}),
     arguments: api.arguments,
     accounts: {
       count: 1,
@@ -293,16 +294,35 @@ function styledBankSpec(name, expected, api) {
     operations: {
       withdraw: moneyOp('withdraw'),
       deposit: moneyOp('deposit'),
-      read: { ...api.readRequest, idempotency: 'none', classify: [{ status: 200, outcome: 'ok' }, ...api.rules], extract: balanceAsString },
+      read: { ...api.readRequest, idempotency: 'none', classify: [{ status: 200, outcome: 'ok' }, ...api.rules], extract: api.balance ?? balanceAsString },
     },
     final_read: { operation: 'read', instance: 0 },
     model: 'account',
-    invariants: ['no-overdraft', 'conservation', 'linearizability'],
+    invariants: ['no-overdraft', 'conservation', 'linearizability', ...(api.money ? ['exact-money'] : [])],
     generator: generator({ withdraw: 6, deposit: 2, read: 1 }, undefined, false),
   };
 }
 
 const apiStyles = {
+  // Money with cents: decimal strings on the wire ("10.10"), the balance as the
+  // service answers it (a JSON number or a decimal string), recorded exactly
+  // in cents ("money": {"scale": 2}, docs/spec.md "Money").
+  decimal: {
+    money: { scale: 2 },
+    balance: { balance: { pointer: '/balance' } },
+    arguments: { amount: { type: 'decimal', scale: 2, min: '0.01', max: '50.00' } },
+    createRequest: { path: '/accounts', body: { balance: '{initial_balance|string}' } },
+    createStatus: 201,
+    moneyRequest: (op) => ({ method: 'POST', path: `/accounts/{account}/${op}`, body: { amount: '{amount}' } }),
+    depositAnswersJson: true,
+    readRequest: { method: 'GET', path: '/accounts/{account}' },
+    insufficient: { status: 409, body: { pointer: '/error', equals: 'insufficient_funds' }, outcome: 'fail', error: 'insufficient-funds' },
+    rules: [
+      { status: 400, outcome: 'fail', error: 'bad-request' },
+      { status: 404, outcome: 'fail', error: 'not-found' },
+      { status: '5xx', outcome: 'info', error: 'server-error' },
+    ],
+  },
   // gRPC-gateway JSON: int64 as strings both ways, a bytes memo as base64, custom methods.
   'grpc-gateway': {
     arguments: { amount: { type: 'integer', min: 1, max: 100 }, memo: { type: 'bytes', length: [0, 12] } },
@@ -383,6 +403,7 @@ const families = {
   counter: counterSpec, set: setSpec, register: replicatedKvSpec,
   'grpc-gateway': (name, expected) => styledBankSpec(name, expected, apiStyles['grpc-gateway']),
   form: (name, expected) => styledBankSpec(name, expected, apiStyles.form),
+  decimal: (name, expected) => styledBankSpec(name, expected, apiStyles.decimal),
   'kv-cas': kvCasSpec,
 };
 

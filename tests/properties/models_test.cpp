@@ -97,7 +97,8 @@ TEST(CheckHistory, RunsTheInvariantsThatApply) {
     return out;
   };
   EXPECT_EQ(names(check_history({}, o)),
-            (std::vector<std::string>{"no-overdraft", "conservation", "idempotency", "linearizability"}));
+            (std::vector<std::string>{"no-overdraft", "conservation", "idempotency", "linearizability",
+                                      "exact-money"}));
   o.model = "register";
   EXPECT_EQ(names(check_history({}, o)), (std::vector<std::string>{"idempotency", "linearizability"}));
   o.invariants = {"linearizability"};

@@ -24,7 +24,8 @@ std::string read_doc(const std::string& relative) {
 
 TEST(InvariantRegistry, OneListInRunOrder) {
   EXPECT_EQ(invariant_names(),
-            (std::vector<std::string>{"no-overdraft", "conservation", "idempotency", "linearizability"}));
+            (std::vector<std::string>{"no-overdraft", "conservation", "idempotency", "linearizability",
+                                      "exact-money"}));
   for (const Invariant& i : all_invariants()) {
     EXPECT_EQ(find_invariant(i.name), &i);
     EXPECT_FALSE(std::string(i.description).empty()) << i.name;

@@ -199,9 +199,29 @@ async function kvCas() {
   expectReply('unknown key', await call(a, 'GET', '/kv/nope'), 404);
 }
 
+// Money with cents as decimal strings. The exact bank answers decimal strings;
+// the float bank answers the JavaScript number its arithmetic produced.
+async function decimal() {
+  const [a] = urls;
+  const exact = expected.expected === 'safe';
+  const acct = expectReply('create account', await call(a, 'POST', '/accounts', { balance: '1.00' }), 201,
+    { balance: exact ? '1.00' : 1 });
+  const id = acct.id;
+  expectReply('withdraw "0.90"', await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: '0.90' }), 200,
+    { balance: exact ? '0.10' : 1 - 0.9 });
+  const last = await call(a, 'POST', `/accounts/${id}/withdraw`, { amount: '0.10' });
+  if (exact) expectReply('withdraw the last "0.10"', last, 200, { balance: '0.00' });
+  else expectReply('withdraw the last "0.10" (0.09999999999999998 left)', last, 409, { error: 'insufficient_funds' });
+  expectReply('deposit "0.20"', await call(a, 'POST', `/accounts/${id}/deposit`, { amount: '0.20' }), 200,
+    { balance: exact ? '0.20' : 1 - 0.9 + 0.2 });
+  expectReply('amount as a number', await call(a, 'POST', `/accounts/${id}/deposit`, { amount: 5 }), 400);
+  expectReply('three places', await call(a, 'POST', `/accounts/${id}/deposit`, { amount: '0.001' }), 400);
+  expectReply('unknown account', await call(a, 'GET', '/accounts/nope'), 404);
+}
+
 const families = {
   account: bank, 'unique-create': users, inventory, counter, set, register,
-  'grpc-gateway': grpcGateway, form, 'kv-cas': kvCas,
+  'grpc-gateway': grpcGateway, form, 'kv-cas': kvCas, decimal,
 };
 families[expected.api ?? expected.model]().then(
   () => process.exit(0),

@@ -57,7 +57,7 @@ void expect_class(const Spec& spec, const std::string& op, int status, const jso
 
 TEST(ExpressSpecs, EveryTargetHasALoadableSpecThatAgreesWithExpectedJson) {
   const std::vector<std::string> names = target_names();
-  ASSERT_EQ(names.size(), 33u);
+  ASSERT_EQ(names.size(), 35u);
   for (const auto& name : names) {
     SCOPED_TRACE(name);
     const json expected = read_json(kExpressDir / name / "expected.json");
@@ -118,6 +118,34 @@ TEST(ExpressSpecs, BankSpecsClassifyTheTargetsBodies) {
     EXPECT_EQ(request.url, spec.base_urls[0] + "/accounts/acct-1/withdraw");
     EXPECT_EQ(json::parse(request.body), (json{{"amount", 50}}));
   }
+}
+
+// Money with cents: the spec declares the scale, amounts go out as the decimal
+// text drawn, and balances come back raw (a number or a decimal string), to be
+// recorded exactly in cents.
+TEST(ExpressSpecs, DecimalMoneySpecsDeclareCentsAndKeepBalancesRaw) {
+  int decimal = 0;
+  for (const auto& name : target_names()) {
+    const json expected = read_json(kExpressDir / name / "expected.json");
+    if (expected.value("api", "") != "decimal") continue;
+    SCOPED_TRACE(name);
+    ++decimal;
+    Spec spec = load_spec_file((kExpressDir / name / "spec.json").string());
+    EXPECT_TRUE(spec.money.declared);
+    EXPECT_EQ(spec.money.scale, 2);
+    EXPECT_EQ(classify(spec, "read", 200, {{"balance", 0.30000000000000004}}).extracted,
+              (json{{"balance", 0.30000000000000004}}));
+    EXPECT_EQ(classify(spec, "withdraw", 200, {{"balance", "10.10"}}).extracted, (json{{"balance", "10.10"}}));
+    expect_class(spec, "withdraw", 409, {{"error", "insufficient_funds"}}, Outcome::Fail, "insufficient-funds");
+    SpecProtocol protocol(spec, TrialVariables{json::object(), {json("7")}});
+    ScenarioOp op;
+    op.f = "withdraw";
+    op.args = {{"account", 0}, {"amount", "10.10"}};
+    const HttpRequest request = protocol.render(op, 0);
+    EXPECT_EQ(request.url, spec.base_urls[0] + "/accounts/7/withdraw");
+    EXPECT_EQ(json::parse(request.body), (json{{"amount", "10.10"}}));
+  }
+  EXPECT_EQ(decimal, 2);
 }
 
 // The bank in other API styles (expected.json "api"): numbers travel as
