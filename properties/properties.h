@@ -11,6 +11,7 @@
 
 #include "properties/history.h"
 #include "properties/idempotency.h"
+#include "properties/input_validation.h"
 #include "properties/invariants.h"
 #include "properties/model.h"
 #include "properties/models.h"
@@ -28,6 +29,9 @@ struct CheckOptions {
   // replayed (MUST) or only should be (warn). See properties/idempotency.h.
   std::vector<std::string> not_executed_errors = default_not_executed_errors();
   bool replay_refusals = true;
+  // input-validation: the error labels that mean "refused as invalid input"; a
+  // valid request refused with one of them is reported (SHOULD).
+  std::vector<std::string> invalid_input_errors = default_invalid_input_errors();
 };
 
 // Thrown for options that make no sense (unknown model or invariant, a volatile
