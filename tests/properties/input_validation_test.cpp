@@ -115,6 +115,17 @@ TEST(InputValidation, JoinsACheckOnlyWhenTheHistoryHoldsHostileInputs) {
   EXPECT_EQ(verdict(check_operations(plain, account_options()), "input-validation"), nullptr);
 }
 
+TEST(InputValidation, ShrinkingKeepsTheAcceptedInvalidInput) {
+  // The accepted negative withdrawal also breaks conservation; shrinking keeps
+  // the signature that one request shows.
+  auto ops = bank([](std::vector<Operation>& o) {
+    add_op(o, "withdraw", acct(-50), Outcome::Ok, {{"balance", 150}}, 10, 20).invalid = {{"amount", "is negative"}};
+  }, 150);
+  const std::vector<std::string> signatures = check_operations(ops, account_options()).failure_signatures();
+  ASSERT_FALSE(signatures.empty());
+  EXPECT_EQ(signatures.front(), "input-validation/invalid-input-accepted");
+}
+
 TEST(InputValidation, HistoryLinesCarryTheMarks) {
   Event e;
   e.f = "withdraw";
