@@ -14,13 +14,14 @@ std::string shown_value(const json& input, const std::string& argument) {
   return text;
 }
 
-// "balance rose by 50" from the model's ledger, when it can read the op at all
-// (it cannot read "50abc": then the response is all there is to show).
+// "balance rose by 50" from the model's ledger when it can read the op, else
+// what the response says the quantity became ("balance now 150"): a model
+// reads neither "50abc" nor a negative withdrawal.
 std::string ledger_effect_text(const Operation& op, const Model& model) {
   const auto nouns = model.ledger();
   if (!nouns) return "";
+  std::string out;
   try {
-    std::string out;
     for (const LedgerEntry& entry : model.ledger_effect(op)) {
       if (entry.kind != LedgerEntry::Kind::Delta || entry.amount == 0) continue;
       if (!out.empty()) out += ", ";
@@ -28,10 +29,12 @@ std::string ledger_effect_text(const Operation& op, const Model& model) {
                                                        : static_cast<std::uint64_t>(entry.amount);
       out += nouns->quantity + (entry.amount > 0 ? " rose by " : " fell by ") + std::to_string(magnitude);
     }
-    return out;
   } catch (const std::exception&) {
-    return "";
+    out.clear();
   }
+  if (out.empty() && op.output.is_object() && op.output.contains(nouns->quantity))
+    out = nouns->quantity + " now " + op.output[nouns->quantity].dump();
+  return out;
 }
 
 std::string accepted_explanation(const Operation& op, const Model& model) {

@@ -121,7 +121,7 @@ RC_GTEST_PROP(HostileValues, EveryGeneratedOpIsMarkedExactlyWhenAnArgumentIsInva
       if (problem.empty()) {
         RC_ASSERT(op.invalid.is_null());
       } else {
-        RC_ASSERT(op.invalid == json{{"amount", problem}});
+        RC_ASSERT((op.invalid == json{{"amount", problem}}));
       }
     }
   }
@@ -140,7 +140,7 @@ TEST(HostileValues, AHostileValueShrinksToTheValidValueFirst) {
     ++hostile_seen;
     auto shrinks = shrinkable.shrinks();
     const auto first = shrinks.next();
-    ASSERT_TRUE(first.has_value()) << shrinkable.value().dump();
+    ASSERT_TRUE(static_cast<bool>(first)) << shrinkable.value().dump();
     EXPECT_EQ(first->value(), json(42)) << "from " << shrinkable.value().dump();
   }
   EXPECT_EQ(hostile_seen, 5);

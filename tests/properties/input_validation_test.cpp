@@ -34,6 +34,7 @@ CheckOptions account_options() {
 }
 
 TEST(InputValidation, AnAcceptedNegativeWithdrawalIsNamedWithItsEffect) {
+  // The account model reads no negative amount: the effect is the balance the response shows.
   auto ops = bank([](std::vector<Operation>& o) {
     Operation& w = add_op(o, "withdraw", acct(-50), Outcome::Ok, {{"balance", 150}}, 10, 20);
     w.invalid = {{"amount", "is negative"}};
@@ -47,7 +48,7 @@ TEST(InputValidation, AnAcceptedNegativeWithdrawalIsNamedWithItsEffect) {
   EXPECT_EQ(v.violations[0].severity, Severity::Must);
   EXPECT_EQ(v.violations[0].ops, std::vector<int>{1});
   EXPECT_EQ(v.violations[0].explanation,
-            R"(withdraw with amount -50 (is negative) was accepted (200): balance rose by 50; response {"balance":150})");
+            R"(withdraw with amount -50 (is negative) was accepted (200): balance now 150; response {"balance":150})");
 }
 
 TEST(InputValidation, AValueNoModelReadsIsStillNamed) {
@@ -59,7 +60,8 @@ TEST(InputValidation, AValueNoModelReadsIsStillNamed) {
   const InvariantVerdict* v = verdict(r, "input-validation");
   ASSERT_NE(v, nullptr);
   ASSERT_EQ(v->status, Status::Fail);
-  EXPECT_EQ(v->violations[0].explanation, R"(deposit with amount "50abc" (is a string, not a number) was accepted)");
+  EXPECT_EQ(v->violations[0].explanation,
+            R"(deposit with amount "50abc" (is a string, not a number) was accepted: balance now 150)");
   EXPECT_EQ(r.overall(), Status::Fail);
 }
 
