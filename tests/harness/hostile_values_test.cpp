@@ -80,7 +80,7 @@ TEST(HostileValues, OnByDefaultForTheMoneyOperationsOnly) {
   kv["operations"].erase("deposit");
   kv["operations"]["withdraw"]["as"] = "write";
   kv["operations"]["withdraw"]["body"] = {{"value", "{amount}"}};
-  kv["final_read"] = "read";
+  kv["final_read"] = {{"operation", "read"}};
   EXPECT_TRUE(generator_settings_from_spec(parse_spec(kv, "kv.json")).hostile_arguments.empty())
       << "a model without a ledger has no money operations";
 }
