@@ -246,6 +246,7 @@ void Run::record_invoke(Transfer& t) {
   e.f = t.op->f;
   e.value = t.op->args;
   e.key = t.op->key;
+  e.invalid = t.op->invalid;
   e.attempt = t.attempt;
   e.instance = t.instance;
   e.time_ns = rel(t.invoke_ns);
@@ -281,6 +282,7 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
   e.value = t.op->args;
   if (e.value.is_object() && extracted.is_object()) e.value.update(extracted);
   e.key = t.op->key;
+  e.invalid = t.op->invalid;
   e.attempt = t.attempt;
   e.instance = t.instance;
   if (with_response) {

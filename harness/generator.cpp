@@ -131,9 +131,13 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
     // Arguments of this op, each from its domain; "account" from the account count.
     std::vector<std::string> names;
     if (auto it = s.op_arguments.find(f); it != s.op_arguments.end()) names = it->second;
+    std::map<std::string, IntegerDomain> hostile;
+    if (auto it = s.hostile_arguments.find(f); it != s.hostile_arguments.end() && s.hostile_percent > 0) hostile = it->second;
     std::vector<rc::Gen<json>> arg_gens;
     for (const auto& n : names) {
-      if (n == "account") {
+      if (hostile.count(n) != 0 && s.arguments.count(n) != 0) {
+        arg_gens.push_back(gen_maybe_hostile(gen_argument(s.arguments.at(n)), s.hostile_percent, s.hostile_extra));
+      } else if (n == "account") {
         arg_gens.push_back(rc::gen::map(uniform_int(0, std::max(1, s.accounts)),
                                         [](int v) { return json(v); }));
       } else if (auto d = s.arguments.find(n); d != s.arguments.end()) {
@@ -143,11 +147,19 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
       }
     }
     const bool implicit_account = s.implicit_account && std::find(names.begin(), names.end(), "account") == names.end();
-    auto args = rc::gen::exec([names, arg_gens, implicit_account] {
+    // The arguments, and which of them lie outside their valid domain.
+    auto args = rc::gen::exec([names, arg_gens, implicit_account, hostile] {
       json a = json::object();
-      for (std::size_t i = 0; i < names.size(); ++i) a[names[i]] = *arg_gens[i];
+      json invalid;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        a[names[i]] = *arg_gens[i];
+        auto domain = hostile.find(names[i]);
+        if (domain == hostile.end()) continue;
+        if (std::string problem = integer_domain_problem(domain->second, a[names[i]]); !problem.empty())
+          invalid[names[i]] = problem;
+      }
       if (implicit_account) a["account"] = 0;
-      return a;
+      return std::make_pair(a, invalid);
     });
     auto listed = [&f](const std::vector<std::string>& operations) {
       return std::find(operations.begin(), operations.end(), f) != operations.end();
@@ -158,11 +170,24 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
     // false first: RapidCheck shrinks a weighted choice toward the first element.
     const int lost = std::clamp(s.lost_response_percent, 0, 100);
     auto lose = weighted_choice<bool>({{100 - lost, false}, {lost, true}});
-    return rc::gen::build<OpPlan>(rc::gen::set(&OpPlan::f, rc::gen::just(f)),
-                                  rc::gen::set(&OpPlan::args, args),
-                                  rc::gen::set(&OpPlan::key_policy, key_policy),
-                                  rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, s.max_attempts) + 1)),
-                                  rc::gen::set(&OpPlan::lose_response, lose));
+    const int max_attempts = s.max_attempts;
+    if (hostile.empty()) {
+      // Without hostile values an op draws exactly what it always has (same scenarios per seed).
+      return rc::gen::build<OpPlan>(
+          rc::gen::set(&OpPlan::f, rc::gen::just(f)),
+          rc::gen::set(&OpPlan::args, rc::gen::map(args, [](const std::pair<json, json>& drawn) { return drawn.first; })),
+          rc::gen::set(&OpPlan::key_policy, key_policy),
+          rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, max_attempts) + 1)),
+          rc::gen::set(&OpPlan::lose_response, lose));
+    }
+    return rc::gen::mapcat(args, [f, key_policy, max_attempts, lose](const std::pair<json, json>& drawn) {
+      return rc::gen::build<OpPlan>(rc::gen::set(&OpPlan::f, rc::gen::just(f)),
+                                    rc::gen::set(&OpPlan::args, rc::gen::just(drawn.first)),
+                                    rc::gen::set(&OpPlan::invalid, rc::gen::just(drawn.second)),
+                                    rc::gen::set(&OpPlan::key_policy, key_policy),
+                                    rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, max_attempts) + 1)),
+                                    rc::gen::set(&OpPlan::lose_response, lose));
+    });
   });
 }
 
@@ -219,6 +244,7 @@ Scenario build_scenario(const ScenarioPlan& plan) {
       op.args = p.args;
       op.max_attempts = p.attempts;
       op.lose_response = p.lose_response;
+      op.invalid = p.invalid;
       if (p.key_policy != KeyPolicy::None) {
         op.key = "c" + std::to_string(c) + "-op" + std::to_string(i);  // the group; keys are made per trial
       } else {
@@ -247,7 +273,8 @@ Scenario build_scenario(const ScenarioPlan& plan) {
         case KeyPolicy::DifferentPayload: {
           // Change the first integer argument other than the account.
           for (auto it = copy.args.begin(); it != copy.args.end(); ++it) {
-            if (it.key() != "account" && it->is_number_integer()) {
+            const bool hostile = copy.invalid.is_object() && copy.invalid.contains(it.key());
+            if (it.key() != "account" && !hostile && it->is_number_integer()) {
               *it = it->get<long long>() + 1;
               break;
             }

@@ -13,6 +13,7 @@
 
 #include <rapidcheck.h>
 
+#include "harness/hostile_values.h"
 #include "harness/scenario.h"
 
 namespace racecheck {
@@ -67,6 +68,11 @@ struct GeneratorSettings {
   int lost_response_percent = 0;       // chance that an op's first attempt loses its response
   int staggered_percent = 0;           // chance that a scenario is staggered instead of a burst
   int max_stagger_us = 2000;
+  // Hostile values (docs/spec.md, "Hostile values"): operation -> argument ->
+  // its valid domain, for the arguments that may carry one; empty: none.
+  std::map<std::string, std::map<std::string, IntegerDomain>> hostile_arguments;
+  int hostile_percent = 0;           // chance that one such argument is hostile
+  std::vector<json> hostile_extra;   // the spec's own values, after the built-in ones
 };
 
 // A plan is what RapidCheck generates and shrinks.
@@ -76,6 +82,7 @@ struct OpPlan {
   KeyPolicy key_policy = KeyPolicy::Fresh;
   int attempts = 1;
   bool lose_response = false;
+  json invalid;  // hostile arguments: name -> why it is outside its domain (null: none)
 };
 
 struct ScenarioPlan {

@@ -1,5 +1,6 @@
 #include "harness/generator_settings.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "properties/models.h"
@@ -48,6 +49,42 @@ ArgDomain argument_domain(const Spec& spec, const std::string& name) {
   return d;
 }
 
+// The arguments that may carry hostile values (docs/spec.md, "Hostile values"):
+// integer arguments sent as a whole JSON value in the body of a one-request
+// operation the spec lists, or by default one the model writes with when it
+// keeps a ledger (a money operation). Their valid domain is the declared one,
+// or for an undeclared amount the safe integers from generator.amount's low end up.
+void set_hostile_arguments(const Spec& spec, GeneratorSettings& s) {
+  const HostileSpec& h = spec.generator.hostile;
+  const Model* model = find_model(spec.model);
+  const bool money_model = model != nullptr && model->ledger().has_value();
+  if (!h.enabled.value_or(money_model)) return;
+  s.hostile_percent = static_cast<int>(std::lround(100.0 * h.probability));
+  s.hostile_extra = h.values;
+  for (const auto& op : spec.operations) {
+    if (!op.steps.empty() || !op.request.body) continue;
+    bool eligible = false;
+    if (!h.operations.empty()) {
+      eligible = std::find(h.operations.begin(), h.operations.end(), op.name) != h.operations.end();
+    } else if (model != nullptr && money_model) {
+      const std::optional<OpKind> kind = model->operation(op.model_op);
+      eligible = kind.has_value() && kind->writes;
+    }
+    if (!eligible) continue;
+    for (const auto& a : op.args) {
+      if (a == "account" || a == "key" || !holds_whole_placeholder(*op.request.body, a)) continue;
+      auto d = s.arguments.find(a);
+      if (d == s.arguments.end() || d->second.kind != ArgKind::Integer || !d->second.choices.empty()) continue;
+      const bool declared = std::any_of(spec.arguments.begin(), spec.arguments.end(),
+                                        [&a](const auto& entry) { return entry.first == a; });
+      IntegerDomain valid;
+      if (declared) valid = {d->second.range.lo, d->second.range.hi};
+      else valid.lo = spec.generator.amount.lo;
+      s.hostile_arguments[op.name][a] = valid;
+    }
+  }
+}
+
 }  // namespace
 
 GeneratorSettings generator_settings_from_spec(const Spec& spec) {
@@ -93,6 +130,7 @@ GeneratorSettings generator_settings_from_spec(const Spec& spec) {
   const double rel = g.burst_weight + g.staggered_weight;
   s.staggered_percent = rel > 0 ? static_cast<int>(std::lround(100.0 * g.staggered_weight / rel)) : 0;
   s.max_stagger_us = static_cast<int>(g.stagger_us.hi);
+  set_hostile_arguments(spec, s);
   return s;
 }
 

@@ -37,7 +37,7 @@ int int_field(const json& j, const std::string& key, const std::string& pointer,
 }
 
 ScenarioOp op_from_json(const json& j, const std::string& pointer) {
-  check_keys(j, pointer, {"f", "args", "key", "max_attempts", "lose_response", "delay_us"});
+  check_keys(j, pointer, {"f", "args", "key", "max_attempts", "lose_response", "delay_us", "invalid"});
   ScenarioOp op;
   if (!j.contains("f")) fail(pointer + "/f", "missing (the operation name)");
   if (!j["f"].is_string() || j["f"].get<std::string>().empty()) fail(pointer + "/f", "expected a non-empty string");
@@ -56,6 +56,12 @@ ScenarioOp op_from_json(const json& j, const std::string& pointer) {
     op.lose_response = j["lose_response"].get<bool>();
   }
   op.delay_us = int_field(j, "delay_us", pointer, 0, INT_MAX, 0);
+  if (j.contains("invalid") && !j["invalid"].is_null()) {
+    if (!j["invalid"].is_object()) fail(pointer + "/invalid", "expected an object: argument -> why it is invalid");
+    for (const auto& item : j["invalid"].items())
+      if (!item.value().is_string()) fail(pointer + "/invalid/" + item.key(), "expected a string (why it is invalid)");
+    op.invalid = j["invalid"];
+  }
   return op;
 }
 
@@ -75,12 +81,14 @@ json scenario_to_json(const Scenario& s) {
   for (const auto& c : s.clients) {
     json ops = json::array();
     for (const auto& op : c.ops) {
-      ops.push_back({{"f", op.f},
-                     {"args", op.args},
-                     {"key", op.key},
-                     {"max_attempts", op.max_attempts},
-                     {"lose_response", op.lose_response},
-                     {"delay_us", op.delay_us}});
+      json o = {{"f", op.f},
+                {"args", op.args},
+                {"key", op.key},
+                {"max_attempts", op.max_attempts},
+                {"lose_response", op.lose_response},
+                {"delay_us", op.delay_us}};
+      if (!op.invalid.is_null()) o["invalid"] = op.invalid;
+      ops.push_back(std::move(o));
     }
     clients.push_back({{"instance", c.instance}, {"ops", ops}});
   }

@@ -23,6 +23,7 @@ struct ScenarioOp {
   bool lose_response = false; // first attempt: abandon after the request is fully sent,
                               // record info "lost-response", then retry (if attempts remain)
   int delay_us = 0;           // think time before this op is sent (after the previous one ended)
+  json invalid = nullptr;     // hostile arguments: name -> why it is outside its domain (null: none)
 };
 
 struct ClientProgram {

@@ -189,6 +189,16 @@ struct AccountsSpec {
 
 enum class Distribution { RoundRobin, Random, Pinned };
 
+// "generator": {"hostile": ...}: hostile argument values (docs/spec.md, "Hostile
+// values"). Off: false. Default: on for the model's money operations.
+struct HostileSpec {
+  std::optional<bool> enabled;    // unset: on when the model keeps a ledger
+  double probability = 0.1;       // chance that one eligible argument is hostile
+  std::vector<std::string> operations;  // empty: every operation the model writes with
+  std::vector<json> values;       // added to the built-in set, sent as written
+  std::vector<std::string> invalid_errors = {"bad-request", "invalid-input"};  // refusal labels of invalid input
+};
+
 // Consumed by the property-based run; validated here so typos fail at load.
 struct GeneratorSpec {
   Range clients{2, 8};
@@ -206,6 +216,7 @@ struct GeneratorSpec {
   Range delay_us{0, 0};           // think time between a client's ops
   int trials = 100;
   double budget_s = 60.0;
+  HostileSpec hostile;
 };
 
 inline const std::vector<std::string>& key_policy_names() {

@@ -132,6 +132,43 @@ ArgumentSpec SpecReader::argument_value(const json& j, const std::string& pointe
   return a;
 }
 
+// "hostile": false | true | {"probability", "operations", "values", "invalid_errors"}.
+HostileSpec SpecReader::hostile_value(const json& j, const std::string& pointer, const Spec& spec) const {
+  HostileSpec h;
+  if (j.is_boolean()) {
+    h.enabled = j.get<bool>();
+    return h;
+  }
+  if (!j.is_object()) fail(pointer, std::string("expected true, false or an object, got ") + j.type_name());
+  check_keys(j, pointer, {"enabled", "probability", "operations", "values", "invalid_errors"});
+  if (j.contains("enabled")) h.enabled = bool_value(j["enabled"], child(pointer, "enabled"));
+  if (j.contains("probability")) {
+    h.probability = number_value(j["probability"], child(pointer, "probability"), 0, 1, "expected a probability 0-1");
+  }
+  auto strings = [&](const char* key) {
+    const std::string p = child(pointer, key);
+    if (!j[key].is_array()) fail(p, std::string("expected an array of strings, got ") + j[key].type_name());
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < j[key].size(); ++i) out.push_back(string_value(j[key][i], child(p, i)));
+    return out;
+  };
+  if (j.contains("operations")) {
+    h.operations = strings("operations");
+    for (std::size_t i = 0; i < h.operations.size(); ++i) {
+      if (spec.find_operation(h.operations[i]) == nullptr)
+        fail(child(child(pointer, "operations"), i), "no operation \"" + h.operations[i] + "\" in /operations");
+    }
+  }
+  if (j.contains("invalid_errors")) h.invalid_errors = strings("invalid_errors");
+  if (j.contains("values")) {
+    const std::string p = child(pointer, "values");
+    if (!j["values"].is_array()) fail(p, std::string("expected an array of JSON values, got ") + j["values"].type_name());
+    for (const json& v : j["values"]) h.values.push_back(v);
+  }
+  if (!h.enabled) h.enabled = true;  // an object turns them on
+  return h;
+}
+
 // "arguments": placeholder name -> domain. Undeclared placeholders keep the
 // generator's defaults (integers from generator.amount, a pool of names).
 void SpecReader::read_arguments(const json& j, Spec& spec) const {

@@ -127,6 +127,7 @@ class SpecReader {
                                                            const std::vector<std::string>& allowed) const;
 
   GeneratorSpec generator(const json& j, const std::string& pointer, const Spec& spec) const;
+  HostileSpec hostile_value(const json& j, const std::string& pointer, const Spec& spec) const;
 
   Spec spec(const json& j) const;
 

@@ -499,7 +499,7 @@ std::vector<std::pair<std::string, double>> SpecReader::weights_value(const json
 GeneratorSpec SpecReader::generator(const json& j, const std::string& pointer, const Spec& spec) const {
   check_keys(j, pointer, {"clients", "ops_per_client", "accounts", "op_mix", "amount", "key_policy",
                           "retry_max_attempts", "lost_response_probability", "release", "stagger_us",
-                          "delay_us", "trials", "budget_s"});
+                          "delay_us", "trials", "budget_s", "hostile"});
   GeneratorSpec g;
   auto p = [&](const char* key) { return child(pointer, key); };
   if (j.contains("clients")) g.clients = range_value(j["clients"], p("clients"), 1, 1024);
@@ -531,6 +531,7 @@ GeneratorSpec SpecReader::generator(const json& j, const std::string& pointer, c
   if (j.contains("stagger_us")) g.stagger_us = range_value(j["stagger_us"], p("stagger_us"), 0, 60'000'000);
   if (j.contains("delay_us")) g.delay_us = range_value(j["delay_us"], p("delay_us"), 0, 60'000'000);
   if (j.contains("trials")) g.trials = static_cast<int>(integer_value(j["trials"], p("trials"), 1, 100'000'000));
+  if (j.contains("hostile")) g.hostile = hostile_value(j["hostile"], p("hostile"), spec);
   if (j.contains("budget_s")) g.budget_s = number_value(j["budget_s"], p("budget_s"), 0.001, 1e7, "expected a number of seconds > 0");
   return g;
 }

@@ -74,6 +74,7 @@ TrialEvidence TrialRunner::run(const Scenario& scenario) {
   check.volatile_fields = volatile_fields(spec_);
   check.not_executed_errors = spec_.idempotency.not_executed;
   check.replay_refusals = spec_.idempotency.replay_refusals;
+  check.invalid_input_errors = spec_.generator.hostile.invalid_errors;
   check.budget_ms = check_budget_ms_;
   check.money_scale = spec_.money.scale;
   const std::int64_t check_start = monotonic_ns();

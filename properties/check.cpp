@@ -3,6 +3,7 @@
 
 #include "properties/exact_money.h"
 #include "properties/idempotency.h"
+#include "properties/input_validation.h"
 #include "properties/op_fields.h"
 #include "properties/properties.h"
 #include "util/text.h"
@@ -32,6 +33,14 @@ void map_to_history_ops(Violation& v, const CollapsedHistory& collapsed) {
   if (v.unplaceable_op >= 0) v.unplaceable_op = representative(v.unplaceable_op);
 }
 
+// Violations found on the ops without invalid arguments name those ops by their
+// position among them: back to the history's op ids.
+void map_to_all_ops(Violation& v, const std::vector<int>& history_id) {
+  for (int& id : v.ops) id = history_id.at(static_cast<std::size_t>(id));
+  for (int& id : v.linearized_prefix) id = history_id.at(static_cast<std::size_t>(id));
+  if (v.unplaceable_op >= 0) v.unplaceable_op = history_id.at(static_cast<std::size_t>(v.unplaceable_op));
+}
+
 }  // namespace
 
 CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptions& options) {
@@ -48,39 +57,76 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
       throw CheckUsageError("volatile field '" + ptr + "' is not a JSON pointer (it must start with '/')");
     }
   }
-  const std::vector<std::string> wanted = options.invariants.empty() ? model->invariants() : options.invariants;
+  std::vector<std::string> wanted = options.invariants.empty() ? model->invariants() : options.invariants;
+
+  // Ops with arguments outside their domain are the input-validation oracle's
+  // alone: a refused one changed nothing, an accepted one is its violation, and a
+  // model could not read "50abc" as an amount anyway.
+  std::vector<Operation> valid_ops;
+  std::vector<int> history_id;  // valid_ops[i] is history op history_id[i]
+  for (const Operation& op : ops) {
+    if (has_invalid_arguments(op)) continue;
+    history_id.push_back(op.id);
+    valid_ops.push_back(op);
+    valid_ops.back().id = static_cast<int>(valid_ops.size()) - 1;
+  }
+  const bool hostile = valid_ops.size() != ops.size();
+  if (hostile && std::find(wanted.begin(), wanted.end(), "input-validation") == wanted.end())
+    wanted.emplace_back("input-validation");
 
   // The integer models judge what remains once inexact money is taken out
   // (exact-money reports it): a drifted balance is one violation, not a
   // history the models cannot read.
-  const std::vector<Operation> exact = without_inexact_money(ops, *model);
+  const std::vector<Operation> exact = without_inexact_money(valid_ops, *model);
   const CollapsedHistory collapsed = collapse_idempotent(exact, options.volatile_fields, options.not_executed_errors);
-  const InvariantInput input{ops, collapsed.ops, *model, options};
+  const InvariantInput input{valid_ops, collapsed.ops, *model, options};
+  const InvariantInput all_input{ops, ops, *model, options};
+  auto history_op = [&](int logical) {
+    return history_id.at(static_cast<std::size_t>(collapsed.members.at(static_cast<std::size_t>(logical)).front()));
+  };
+  // An accepted invalid input can leave a state no model reads (a balance of
+  // 1e21): then a model's complaint leaves its invariant undecided instead of
+  // hiding the input-validation violation.
+  bool invalid_accepted = false;
+  for (const Operation& op : ops) invalid_accepted = invalid_accepted || (has_invalid_arguments(op) && op.outcome == Outcome::Ok);
   CheckReport report;
   // In the registry's order, whatever order they were asked for in.
   for (const Invariant& invariant : all_invariants()) {
     if (std::find(wanted.begin(), wanted.end(), invariant.name) == wanted.end()) continue;
+    if (invariant.sees_invalid_ops) {
+      report.verdicts.push_back(invariant.check(all_input));
+      continue;
+    }
     if (!invariant.on_logical_ops) {
-      report.verdicts.push_back(invariant.check(input));
+      InvariantVerdict v = invariant.check(input);
+      for (auto& x : v.violations) map_to_all_ops(x, history_id);
+      report.verdicts.push_back(std::move(v));
       continue;
     }
     // A model's complaint about a logical op names the history op it came from.
     // A 64-bit overflow leaves that invariant undecided, never wrapped into a verdict.
     try {
       InvariantVerdict v = invariant.check(input);
-      for (auto& x : v.violations) map_to_history_ops(x, collapsed);
+      for (auto& x : v.violations) {
+        map_to_history_ops(x, collapsed);
+        map_to_all_ops(x, history_id);
+      }
       report.verdicts.push_back(std::move(v));
     } catch (const fields::ArithmeticOverflow& e) {
       InvariantVerdict v;
       v.invariant = invariant.name;
       v.status = Status::Unknown;
       const bool known = e.op_id >= 0 && static_cast<std::size_t>(e.op_id) < collapsed.members.size();
-      v.summary = "undecided: op " +
-                  std::to_string(known ? collapsed.members[static_cast<std::size_t>(e.op_id)].front() : e.op_id) +
-                  ": " + e.reason;
+      v.summary = "undecided: op " + std::to_string(known ? history_op(e.op_id) : e.op_id) + ": " + e.reason;
       report.verdicts.push_back(std::move(v));
     } catch (const ModelInputError& e) {
-      throw ModelInputError(collapsed.members.at(static_cast<std::size_t>(e.op_id)).front(), e.field, e.reason);
+      const ModelInputError in_history(history_op(e.op_id), e.field, e.reason);
+      if (!invalid_accepted) throw in_history;
+      InvariantVerdict v;
+      v.invariant = invariant.name;
+      v.status = Status::Unknown;
+      v.summary = std::string("undecided after an invalid input was accepted: ") + in_history.what();
+      report.verdicts.push_back(std::move(v));
     }
   }
   return report;

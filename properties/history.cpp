@@ -101,6 +101,7 @@ json event_to_json(const Event& e) {
   if (!e.release.empty()) j["release"] = escape_invalid_utf8(e.release);
   if (!e.protocol.empty()) j["protocol"] = escape_invalid_utf8(e.protocol);
   if (!e.steps.is_null()) j["steps"] = e.steps;
+  if (!e.invalid.is_null()) j["invalid"] = e.invalid;
   if (e.trial > 0) j["trial"] = e.trial;
   return j;
 }
@@ -155,6 +156,14 @@ Event event_from_json(const json& j) {
       if (!step.is_object()) throw HistoryError(0, "steps", "expected each step to be an object, got " + step.dump().substr(0, 80));
     }
     e.steps = *steps;
+  }
+  if (auto invalid = j.find("invalid"); invalid != j.end() && !invalid->is_null()) {
+    if (!invalid->is_object()) throw HistoryError(0, "invalid", "expected an object argument -> reason, got " + invalid->dump().substr(0, 80));
+    for (const auto& item : invalid->items()) {
+      if (!item.value().is_string())
+        throw HistoryError(0, "invalid", "expected the reason for \"" + item.key() + "\" to be a string, got " + item.value().dump().substr(0, 80));
+    }
+    e.invalid = *invalid;
   }
   if (e.trial < 0) throw HistoryError(0, "trial", "must be >= 1 (or absent), got " + std::to_string(e.trial));
   return e;
@@ -299,6 +308,7 @@ std::string event_to_jsonl(const Event& e) {
   line.string("f", e.f);
   line.integer("index", e.index);
   if (e.instance != 0) line.integer("instance", e.instance);
+  if (!e.invalid.is_null()) line.raw("invalid", dump_json(e.invalid));
   if (!e.key.empty()) line.string("key", e.key);
   if (!e.op.empty()) line.string("op", e.op);
   line.integer("process", e.process);
@@ -464,6 +474,7 @@ PairingResult pair_operations(const std::vector<Event>& events) {
       op.call = time_of(pos);
       op.ret = kNever;
       op.key = e.key;
+      op.invalid = e.invalid;
       op.attempt = e.attempt;
       op.instance = e.instance;
       op.invoke_event = e.index;

@@ -48,6 +48,10 @@ struct Event {
   // {"step","round","method","path","status","sent_ns","done_ns"[,"error"]};
   // null for an operation of one request.
   json steps;
+  // Invoke and completion of an op that carried hostile argument values: each
+  // argument outside its declared domain -> why ({"amount": "is negative"});
+  // null for an op whose arguments are all valid (docs/history.md).
+  json invalid;
 };
 
 // Events <-> JSON objects (the JSONL line format).
@@ -120,6 +124,7 @@ struct Operation {
   std::string body;
   std::int64_t invoke_event = -1;    // index of the invoke event
   std::int64_t complete_event = -1;  // index of the completion event (-1: never completed)
+  json invalid;                // the invoke's Event::invalid: argument -> why it is outside its domain
 };
 
 struct PairingResult {

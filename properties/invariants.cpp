@@ -2,6 +2,7 @@
 
 #include "properties/exact_money.h"
 #include "properties/idempotency.h"
+#include "properties/input_validation.h"
 #include "properties/linearizability.h"
 #include "properties/money.h"
 #include "properties/properties.h"
@@ -37,21 +38,28 @@ InvariantVerdict linearizability(const InvariantInput& in) {
   return check_linearizability(in.model, in.logical, lo);
 }
 
+InvariantVerdict input_validation(const InvariantInput& in) {
+  return check_input_validation(in.ops, in.model, in.options.invalid_input_errors);
+}
+
 }  // namespace
 
 const std::vector<Invariant>& all_invariants() {
   static const std::vector<Invariant> registry = {
       {"no-overdraft", "no balance, stock or available amount in any response is negative",
-       "no balance or stock went negative", true, false, no_overdraft},
+       "no balance or stock went negative", true, false, false, no_overdraft},
       {"conservation",
        "each account's (item's) final read equals its initial value plus the effects that took place",
-       "every final value explained", true, true, conservation},
+       "every final value explained", true, true, false, conservation},
       {"idempotency", "every completed response to one idempotency key is the same response",
-       "every key answered consistently", false, false, idempotency},
+       "every key answered consistently", false, false, false, idempotency},
       {"linearizability", "some order of the operations consistent with real time explains every result",
-       "all linearizable", false, true, linearizability},
+       "all linearizable", false, true, false, linearizability},
       {"exact-money", "every amount and balance is a whole number of minor units at the money scale",
-       "every amount and balance exact", true, false, exact_money},
+       "every amount and balance exact", true, false, false, exact_money},
+      {"input-validation",
+       "every request with an argument outside its declared domain was refused (and changed nothing)",
+       "every invalid input refused", false, false, true, input_validation},
   };
   return registry;
 }

@@ -31,6 +31,9 @@ struct Invariant {
   // Checked on the collapsed (logical) ops: its violations name logical ops,
   // which check_operations maps back to history ops.
   bool on_logical_ops;
+  // Sees every op, those with arguments outside their domain included (the
+  // input-validation oracle); every other invariant sees only the valid ones.
+  bool sees_invalid_ops;
   InvariantVerdict (*check)(const InvariantInput& input);
 };
 

@@ -11,6 +11,7 @@
 
 #include "properties/history.h"
 #include "properties/idempotency.h"
+#include "properties/input_validation.h"
 #include "properties/invariants.h"
 #include "properties/model.h"
 #include "properties/models.h"
@@ -32,6 +33,9 @@ struct CheckOptions {
   // money fields are whole numbers of 10^-scale (properties/decimal_money.h).
   // Used to check and to show them; 0 = plain integers.
   int money_scale = 0;
+  // input-validation: the error labels that mean "refused as invalid input"; a
+  // valid request refused with one of them is reported (SHOULD).
+  std::vector<std::string> invalid_input_errors = default_invalid_input_errors();
 };
 
 // Thrown for options that make no sense (unknown model or invariant, a volatile

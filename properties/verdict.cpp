@@ -54,14 +54,16 @@ int CheckReport::warnings() const {
 }
 
 std::vector<std::string> CheckReport::failure_signatures() const {
-  // The most specific evidence first: the idempotency oracle names the key that
-  // ran twice, an overdraft one response; conservation sees a wrong total, and
-  // linearizability fails with almost any of them.
+  // The most specific evidence first: an accepted invalid input is one request,
+  // the idempotency oracle names the key that ran twice, an overdraft one
+  // response; conservation sees a wrong total, and linearizability fails with
+  // almost any of them.
   auto rank = [](const std::string& invariant) {
-    static const char* const kBySpecificity[] = {"idempotency", "no-overdraft", "conservation", "linearizability"};
-    for (int i = 0; i < 4; ++i)
+    static const char* const kBySpecificity[] = {"input-validation", "idempotency", "no-overdraft", "conservation",
+                                                 "linearizability"};
+    for (int i = 0; i < 5; ++i)
       if (invariant == kBySpecificity[i]) return i;
-    return 4;
+    return 5;
   };
   std::vector<std::pair<int, std::string>> ranked;
   for (const auto& v : verdicts) {

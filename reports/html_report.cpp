@@ -230,6 +230,28 @@ std::string verdicts_section(const ReportInput& in) {
   return out + "</table></section>\n";
 }
 
+// Each accepted hostile input of the minimal failing trial: the request, the
+// response and what it did (the input-validation violation's explanation).
+std::string hostile_inputs_section(const ReportInput& in) {
+  std::string rows;
+  for (const auto& v : in.verdicts.verdicts) {
+    for (const auto& x : v.violations) {
+      if (x.kind != "invalid-input-accepted" || x.ops.empty()) continue;
+      const int id = x.ops.front();
+      if (id < 0 || static_cast<std::size_t>(id) >= in.ops.size()) continue;
+      const Operation& op = in.ops[static_cast<std::size_t>(id)];
+      rows += "<tr><td>" + op_links({id}) + "</td><td><code>" + html_escape(op.f + " " + op.input.dump()) +
+              "</code></td><td><code>" + html_escape((op.status != 0 ? std::to_string(op.status) + " " : "") +
+                                                      escape_invalid_utf8(op.body.substr(0, 400))) +
+              "</code></td><td>" + html_escape(x.explanation) + "</td></tr>";
+    }
+  }
+  if (rows.empty()) return "";
+  return "<section id=\"hostile-inputs\"><h2>Hostile inputs accepted</h2><table><tr><th>Op</th><th>Request</th>"
+         "<th>Response</th><th>Effect</th></tr>" +
+         rows + "</table></section>\n";
+}
+
 std::string timeline_section() {
   return R"(<section id="timeline-section"><h2>Timeline of the minimal failing history</h2>
 <div class="toolbar"><button id="btn-window" type="button">Failing window</button><button id="btn-all" type="button">Whole history</button>
@@ -428,6 +450,7 @@ std::string render_html(const ReportInput& raw) {
          " &middot; " + std::to_string(in.ops.size()) + " requests in the shown history</div></div></header>\n<main>\n";
   for (const auto& warning : in.transport_warnings) out += "<p class=\"warn\"><b>Warning:</b> " + html_escape(warning) + "</p>\n";
   out += verdicts_section(in);
+  out += hostile_inputs_section(in);
   out += shards_html_section(in);
   out += timeline_section();
   out += linearizability_section(in);

@@ -29,7 +29,10 @@ const results = {
   keyReused: () => ({ status: 422, body: { error: 'key_reused' } }),
 };
 
-function mountBank(app, ops) {
+// parseAmount(body) -> the amount to move, or null for a 400: by default a
+// positive safe integer (lib/input.js); the hostile-input targets pass a
+// careless one.
+function mountBank(app, ops, parseAmount = (body) => positiveInt(body, 'amount')) {
   app.post('/accounts', route(async (req, res) => {
     const balance = nonNegativeInt(req.body, 'balance');
     if (balance === null) return badRequest(res, '/balance must be a non-negative integer');
@@ -45,7 +48,7 @@ function mountBank(app, ops) {
 
   for (const op of ['withdraw', 'deposit']) {
     app.post(`/accounts/:id/${op}`, route(async (req, res) => {
-      const amount = positiveInt(req.body, 'amount');
+      const amount = parseAmount(req.body);
       if (amount === null) return badRequest(res, '/amount must be a positive integer');
       const key = req.get('Idempotency-Key') ?? null;
       if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
