@@ -67,9 +67,10 @@ TEST_F(DemoRun, RacyBalanceIsCaughtAndShrunkToAFewRequests) {
   const auto json = dir_ / "r.json";
   const auto html = dir_ / "r.html";
   // The race shows in most runs of a two-request scenario, not in every one
-  // (under ASan on a busy machine a shrink candidate run once was seen to miss
-  // it often enough to stop shrinking at 6 operations): each candidate gets 3 runs.
-  const CliRun r = run("demo --balance racy --budget 20s --seed 1 --repeat 3 --repro 5 --quiet --json " +
+  // (under ASan on a busy machine a shrink candidate run 3 times was still seen
+  // to miss it often enough to stop shrinking at 6 operations): each candidate
+  // gets 5 runs.
+  const CliRun r = run("demo --balance racy --budget 20s --seed 1 --repeat 5 --repro 5 --quiet --json " +
                        json.string() + " --html " + html.string());
   ASSERT_EQ(r.exit_code, 1) << r.output;
   const auto result = read_json(json);
