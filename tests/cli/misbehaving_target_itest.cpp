@@ -24,6 +24,7 @@
 
 #include "tests/cli/misbehaving_server.h"
 #include "tests/cli/cli_fixtures.h"
+#include "tests/sanitizer_build.h"
 
 namespace racecheck::test {
 namespace {
@@ -32,17 +33,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr double kSlowdown = 4;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-constexpr double kSlowdown = 4;
-#else
-constexpr double kSlowdown = 1;
-#endif
-#else
-constexpr double kSlowdown = 1;
-#endif
+constexpr double kSlowdown = kSanitizerBuild ? 4 : 1;
 
 std::string spec_text(int timeout_ms, int max_body_bytes = 65536) {
   return misbehaving_bank_spec(timeout_ms, max_body_bytes).dump(2);

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/sanitizer_build.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -50,17 +52,7 @@ nlohmann::json read_json(const fs::path& p) {
 // loaded machine the two-request race shows in too few of a candidate's runs
 // for shrinking to reach it every time; it still ends far below the scenarios
 // the search starts from.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr int kMinimalOpsBound = 6;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr int kMinimalOpsBound = 6;
-#else
-constexpr int kMinimalOpsBound = 3;
-#endif
-#else
-constexpr int kMinimalOpsBound = 3;
-#endif
+constexpr int kMinimalOpsBound = racecheck::test::kSanitizerBuild ? 6 : 3;
 
 int scenario_ops(const nlohmann::json& scenario) {
   int n = 0;

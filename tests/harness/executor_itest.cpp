@@ -31,6 +31,7 @@
 
 extern char** environ;
 #include "tests/harness/httplib_test_server.h"
+#include "tests/sanitizer_build.h"
 
 namespace racecheck {
 namespace {
@@ -38,18 +39,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // Sanitizers slow everything down several times: the timing bounds widen.
-// (GCC defines __SANITIZE_*__; clang 14 only answers __has_feature.)
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr std::int64_t kSlowdown = 5;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr std::int64_t kSlowdown = 5;
-#else
-constexpr std::int64_t kSlowdown = 1;
-#endif
-#else
-constexpr std::int64_t kSlowdown = 1;
-#endif
+constexpr std::int64_t kSlowdown = test::kSanitizerBuild ? 5 : 1;
 
 // cpp-httplib 0.11 (compiled into Debian's libcpp-httplib) listens with a
 // backlog of 5: a burst of 32 fresh connections overflows it and some get reset.
