@@ -24,15 +24,7 @@ namespace racecheck {
 namespace {
 
 using executor_detail::Transfer;
-
-EventType event_type_of(Outcome o) {
-  switch (o) {
-    case Outcome::Ok: return EventType::Ok;
-    case Outcome::Fail: return EventType::Fail;
-    case Outcome::Info: return EventType::Info;
-  }
-  return EventType::Info;
-}
+using executor_detail::op_event;
 
 struct ClientState {
   std::size_t next_op = 0;
@@ -240,15 +232,7 @@ void Run::release_handle(Transfer& t) {
 void Run::record_invoke(Transfer& t) {
   if (t.invoke_recorded) return;
   t.invoke_recorded = true;
-  Event e;
-  e.process = t.client;
-  e.type = EventType::Invoke;
-  e.f = t.op->f;
-  e.value = t.op->args;
-  e.key = t.op->key;
-  e.invalid = t.op->invalid;
-  e.attempt = t.attempt;
-  e.instance = t.instance;
+  Event e = op_event(t, std::nullopt);
   e.time_ns = rel(t.invoke_ns);
   e.sent_ns = rel(t.last_byte_ns);
   if (t.held && t.released) e.release = release_method_name(t.via_h2 ? ReleaseMethod::SinglePacket : ReleaseMethod::LastByte);
@@ -275,16 +259,8 @@ void Run::complete(std::list<std::unique_ptr<Transfer>>::iterator it, Outcome ou
     t.step.send = false;
   }
 
-  Event e;
-  e.process = t.client;
-  e.type = event_type_of(outcome);
-  e.f = t.op->f;
-  e.value = t.op->args;
+  Event e = op_event(t, outcome);
   if (e.value.is_object() && extracted.is_object()) e.value.update(extracted);
-  e.key = t.op->key;
-  e.invalid = t.op->invalid;
-  e.attempt = t.attempt;
-  e.instance = t.instance;
   if (with_response) {
     e.status = t.exchange.response.status;
     e.body = std::move(t.exchange.response.body);  // the transfer ends here

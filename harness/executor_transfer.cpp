@@ -67,6 +67,23 @@ void reset_for_next_step(Transfer& t) {
   t.last_byte_ns = -1;
 }
 
+Event op_event(const Transfer& t, std::optional<Outcome> outcome) {
+  Event e;
+  e.process = t.client;
+  e.type = !outcome                     ? EventType::Invoke
+           : *outcome == Outcome::Ok   ? EventType::Ok
+           : *outcome == Outcome::Fail ? EventType::Fail
+                                       : EventType::Info;
+  e.f = t.op->f;
+  e.value = t.op->args;
+  e.key = t.op->key;
+  e.invalid = t.op->invalid;
+  e.read_as = t.op->read_as;
+  e.attempt = t.attempt;
+  e.instance = t.instance;
+  return e;
+}
+
 json step_record(const Transfer& t, int status, const std::string& error, std::int64_t now_ns,
                  std::int64_t origin_ns) {
   json record = {{"step", t.step.step},

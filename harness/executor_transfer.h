@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <curl/curl.h>
@@ -64,6 +65,9 @@ void reset_for_next_step(Transfer& t);
 // status (0 if none), times relative to origin_ns, and the transport error.
 json step_record(const Transfer& t, int status, const std::string& error, std::int64_t now_ns,
                  std::int64_t origin_ns);
+
+// What an attempt's invoke (no outcome) and completion events share.
+Event op_event(const Transfer& t, std::optional<Outcome> outcome);
 
 // Whether the attempt's response is to be lost: the scenario asks for it on
 // the first attempt, and it applies to the request of the sequence's final

@@ -114,6 +114,26 @@ rc::Gen<json> gen_argument(const ArgDomain& d) {
 
 namespace {
 
+// The payload a different-payload replay sends: the first integer argument
+// other than the account and the hostile ones moved by one, staying inside
+// its range so that the replay's arguments are as valid as the original's.
+json other_payload(const OpArguments& drawn, const std::map<std::string, ValueRange>& ranges) {
+  json other = drawn.args;
+  auto marked = [&drawn](const std::string& name) {
+    return (drawn.invalid.is_object() && drawn.invalid.contains(name)) ||
+           (drawn.read_as.is_object() && drawn.read_as.contains(name));
+  };
+  for (auto it = other.begin(); it != other.end(); ++it) {
+    if (it.key() == "account" || marked(it.key()) || !it->is_number_integer()) continue;
+    const std::int64_t v = it->get<std::int64_t>();
+    const auto range = ranges.find(it.key());
+    const bool at_top = range != ranges.end() ? v >= range->second.hi : v == std::numeric_limits<std::int64_t>::max();
+    *it = at_top ? v - 1 : v + 1;
+    break;
+  }
+  return other;
+}
+
 rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
   std::vector<std::pair<int, std::string>> mix;
   for (const auto& [f, w] : s.op_mix) mix.emplace_back(w, f);
@@ -147,19 +167,24 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
       }
     }
     const bool implicit_account = s.implicit_account && std::find(names.begin(), names.end(), "account") == names.end();
-    // The arguments, and which of them lie outside their valid domain.
-    auto args = rc::gen::exec([names, arg_gens, implicit_account, hostile] {
-      json a = json::object();
-      json invalid;
+    // The arguments, which of them lie outside their valid domain, and which
+    // a service may read as an integer (docs/spec.md, "Hostile values").
+    std::map<std::string, ValueRange> ranges;
+    for (const auto& n : names)
+      if (auto d = s.arguments.find(n); d != s.arguments.end() && d->second.kind == ArgKind::Integer) ranges[n] = d->second.range;
+    auto args = rc::gen::exec([names, arg_gens, implicit_account, hostile, ranges] {
+      OpArguments drawn;
       for (std::size_t i = 0; i < names.size(); ++i) {
-        a[names[i]] = *arg_gens[i];
+        drawn.args[names[i]] = *arg_gens[i];
         auto domain = hostile.find(names[i]);
         if (domain == hostile.end()) continue;
-        if (std::string problem = integer_domain_problem(domain->second, a[names[i]]); !problem.empty())
-          invalid[names[i]] = problem;
+        const ArgumentJudgement j = judge_integer_argument(domain->second, drawn.args[names[i]]);
+        if (j.kind == ArgumentJudgement::Kind::Invalid) drawn.invalid[names[i]] = j.problem;
+        if (j.kind == ArgumentJudgement::Kind::ReadAs) drawn.read_as[names[i]] = j.reading;
       }
-      if (implicit_account) a["account"] = 0;
-      return std::make_pair(a, invalid);
+      if (implicit_account) drawn.args["account"] = 0;
+      drawn.other_args = other_payload(drawn, ranges);
+      return drawn;
     });
     auto listed = [&f](const std::vector<std::string>& operations) {
       return std::find(operations.begin(), operations.end(), f) != operations.end();
@@ -171,23 +196,11 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
     const int lost = std::clamp(s.lost_response_percent, 0, 100);
     auto lose = weighted_choice<bool>({{100 - lost, false}, {lost, true}});
     const int max_attempts = s.max_attempts;
-    if (hostile.empty()) {
-      // Without hostile values an op draws exactly what it always has (same scenarios per seed).
-      return rc::gen::build<OpPlan>(
-          rc::gen::set(&OpPlan::f, rc::gen::just(f)),
-          rc::gen::set(&OpPlan::args, rc::gen::map(args, [](const std::pair<json, json>& drawn) { return drawn.first; })),
-          rc::gen::set(&OpPlan::key_policy, key_policy),
-          rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, max_attempts) + 1)),
-          rc::gen::set(&OpPlan::lose_response, lose));
-    }
-    return rc::gen::mapcat(args, [f, key_policy, max_attempts, lose](const std::pair<json, json>& drawn) {
-      return rc::gen::build<OpPlan>(rc::gen::set(&OpPlan::f, rc::gen::just(f)),
-                                    rc::gen::set(&OpPlan::args, rc::gen::just(drawn.first)),
-                                    rc::gen::set(&OpPlan::invalid, rc::gen::just(drawn.second)),
-                                    rc::gen::set(&OpPlan::key_policy, key_policy),
-                                    rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, max_attempts) + 1)),
-                                    rc::gen::set(&OpPlan::lose_response, lose));
-    });
+    return rc::gen::build<OpPlan>(rc::gen::set(&OpPlan::f, rc::gen::just(f)),
+                                  rc::gen::set(&OpPlan::arguments, args),
+                                  rc::gen::set(&OpPlan::key_policy, key_policy),
+                                  rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, max_attempts) + 1)),
+                                  rc::gen::set(&OpPlan::lose_response, lose));
   });
 }
 
@@ -241,10 +254,11 @@ Scenario build_scenario(const ScenarioPlan& plan) {
       const OpPlan& p = plan.clients[c][i];
       ScenarioOp op;
       op.f = p.f;
-      op.args = p.args;
+      op.args = p.arguments.args;
       op.max_attempts = p.attempts;
       op.lose_response = p.lose_response;
-      op.invalid = p.invalid;
+      op.invalid = p.arguments.invalid;
+      op.read_as = p.arguments.read_as;
       if (p.key_policy != KeyPolicy::None) {
         op.key = "c" + std::to_string(c) + "-op" + std::to_string(i);  // the group; keys are made per trial
       } else {
@@ -271,14 +285,7 @@ Scenario build_scenario(const ScenarioPlan& plan) {
           append[c].push_back(copy);
           break;
         case KeyPolicy::DifferentPayload: {
-          // Change the first integer argument other than the account.
-          for (auto it = copy.args.begin(); it != copy.args.end(); ++it) {
-            const bool hostile = copy.invalid.is_object() && copy.invalid.contains(it.key());
-            if (it.key() != "account" && !hostile && it->is_number_integer()) {
-              *it = it->get<long long>() + 1;
-              break;
-            }
-          }
+          if (p.arguments.other_args.is_object()) copy.args = p.arguments.other_args;
           append[c].push_back(copy);
           break;
         }

@@ -75,14 +75,22 @@ struct GeneratorSettings {
   std::vector<json> hostile_extra;   // the spec's own values, after the built-in ones
 };
 
+// An op's arguments and, for hostile values (docs/spec.md, "Hostile values"),
+// their judgement.
+struct OpArguments {
+  json args = json::object();
+  json invalid;     // name -> why it is outside its domain (null: none)
+  json read_as;     // name -> the integer a service may read it as (null: none)
+  json other_args;  // what a different-payload replay sends instead of args
+};
+
 // A plan is what RapidCheck generates and shrinks.
 struct OpPlan {
   std::string f;
-  json args = json::object();
+  OpArguments arguments;
   KeyPolicy key_policy = KeyPolicy::Fresh;
   int attempts = 1;
   bool lose_response = false;
-  json invalid;  // hostile arguments: name -> why it is outside its domain (null: none)
 };
 
 struct ScenarioPlan {

@@ -52,8 +52,7 @@ ArgDomain argument_domain(const Spec& spec, const std::string& name) {
 // The arguments that may carry hostile values (docs/spec.md, "Hostile values"):
 // integer arguments sent as a whole JSON value in the body of a one-request
 // operation the spec lists, or by default one the model writes with when it
-// keeps a ledger (a money operation). Their valid domain is the declared one,
-// or for an undeclared amount the safe integers from generator.amount's low end up.
+// keeps a ledger (a money operation).
 void set_hostile_arguments(const Spec& spec, GeneratorSettings& s) {
   const HostileSpec& h = spec.generator.hostile;
   const Model* model = find_model(spec.model);
@@ -77,10 +76,9 @@ void set_hostile_arguments(const Spec& spec, GeneratorSettings& s) {
       if (d == s.arguments.end() || d->second.kind != ArgKind::Integer || !d->second.choices.empty()) continue;
       const bool declared = std::any_of(spec.arguments.begin(), spec.arguments.end(),
                                         [&a](const auto& entry) { return entry.first == a; });
-      IntegerDomain valid;
-      if (declared) valid = {d->second.range.lo, d->second.range.hi};
-      else valid.lo = spec.generator.amount.lo;
-      s.hostile_arguments[op.name][a] = valid;
+      // An undeclared argument's valid domain is generator.amount's range, a
+      // guess: outside it only what is wrong under any reading is invalid.
+      s.hostile_arguments[op.name][a] = IntegerDomain{d->second.range.lo, d->second.range.hi, declared};
     }
   }
 }

@@ -3,49 +3,124 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string_view>
 
 namespace racecheck {
 namespace {
 
 constexpr std::size_t kLongStringDigits = 5000;
 
-std::string below_or_above(const IntegerDomain& d, bool below) {
-  return below ? "is below the minimum " + std::to_string(d.lo) : "is above the maximum " + std::to_string(d.hi);
+// A value's reading as a number: exact for JSON integers and for strings of
+// plain decimal digits, and good enough for doubles, whose only question here
+// is whether they are whole and within 64 bits.
+struct NumberReading {
+  bool negative = false;
+  bool whole = true;
+  bool fits = true;          // |value| < 2^63
+  std::int64_t value = 0;    // when whole and fits
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// "  -12.00 " reads as -12; "50abc", "5e-7", "0x10", "" and "+5" do not read
+// as numbers: those are the forms whose readings differ between parsers
+// (parseInt("5e-7") is 5, Number("5e-7") is 0.0000005).
+std::optional<NumberReading> read_decimal_string(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  NumberReading r;
+  if (!text.empty() && text.front() == '-') {
+    r.negative = true;
+    text.remove_prefix(1);
+  }
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || !digits(whole) || !digits(fraction) || (dot != std::string_view::npos && fraction.empty()))
+    return std::nullopt;
+  r.whole = std::all_of(fraction.begin(), fraction.end(), [](char c) { return c == '0'; });
+  std::uint64_t magnitude = 0;
+  for (char c : whole) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (magnitude > (std::uint64_t{1} << 63) / 10 || magnitude * 10 + digit >= (std::uint64_t{1} << 63)) {
+      r.fits = false;
+      break;
+    }
+    magnitude = magnitude * 10 + digit;
+  }
+  if (r.fits) r.value = r.negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
+  if (r.value == 0 && r.fits) r.negative = false;  // "-0" is zero
+  return r;
 }
 
-}  // namespace
-
-std::string integer_domain_problem(const IntegerDomain& d, const json& value) {
+std::optional<NumberReading> read_number(const json& value) {
+  NumberReading r;
   switch (value.type()) {
-    case json::value_t::number_integer: {
-      const std::int64_t n = value.get<std::int64_t>();
-      if (n < d.lo) return n < 0 && d.lo >= 0 ? "is negative" : below_or_above(d, true);
-      if (n > d.hi) return below_or_above(d, false);
-      return "";
-    }
     case json::value_t::number_unsigned: {
       const std::uint64_t n = value.get<std::uint64_t>();
-      if (d.hi < 0 || n > static_cast<std::uint64_t>(d.hi)) return below_or_above(d, false);
-      if (d.lo > 0 && n < static_cast<std::uint64_t>(d.lo)) return below_or_above(d, true);
-      return "";
+      r.fits = n < (std::uint64_t{1} << 63);
+      if (r.fits) r.value = static_cast<std::int64_t>(n);
+      return r;
     }
+    case json::value_t::number_integer:
+      r.value = value.get<std::int64_t>();
+      r.negative = r.value < 0;
+      return r;
     case json::value_t::number_float: {
       const double x = value.get<double>();
-      if (!std::isfinite(x)) return "is not a finite number";
-      if (x != std::floor(x)) return "is not an integer";
-      if (x < static_cast<double>(d.lo)) return x < 0 && d.lo >= 0 ? "is negative" : below_or_above(d, true);
-      // 2^63 and up do not fit; the double nearest hi may round up past it.
-      if (x >= 9223372036854775808.0 || static_cast<std::int64_t>(x) > d.hi) return below_or_above(d, false);
-      if (static_cast<std::int64_t>(x) < d.lo) return below_or_above(d, true);
-      return "";
+      if (!std::isfinite(x)) return std::nullopt;
+      r.negative = x < 0;
+      r.whole = x == std::floor(x);
+      r.fits = x > -9223372036854775808.0 && x < 9223372036854775808.0;
+      if (r.whole && r.fits) r.value = static_cast<std::int64_t>(x);
+      if (r.value == 0 && r.whole) r.negative = false;  // -0.0 is zero
+      return r;
     }
-    case json::value_t::string: return "is a string, not a number";
+    case json::value_t::string: return read_decimal_string(value.get_ref<const std::string&>());
+    default: return std::nullopt;
+  }
+}
+
+std::string not_a_number(const json& value) {
+  switch (value.type()) {
+    case json::value_t::string: return "is a string that is not a plain number";
     case json::value_t::boolean: return "is a boolean, not a number";
     case json::value_t::null: return "is null";
     case json::value_t::array: return "is an array, not a number";
     case json::value_t::object: return "is an object, not a number";
-    default: return "is not a number";
+    default: return "is not a finite number";
   }
+}
+
+ArgumentJudgement invalid(std::string problem) {
+  ArgumentJudgement j;
+  j.kind = ArgumentJudgement::Kind::Invalid;
+  j.problem = std::move(problem);
+  return j;
+}
+
+}  // namespace
+
+ArgumentJudgement judge_integer_argument(const IntegerDomain& d, const json& value) {
+  const std::optional<NumberReading> r = read_number(value);
+  if (!r) return invalid(not_a_number(value));
+  const bool may_be_negative = d.declared && d.lo < 0;
+  if (r->negative && !may_be_negative) return invalid("is negative");
+  if (!r->whole) return invalid("is not an integer");
+  if (!r->fits) return invalid(d.declared ? "is above the maximum " + std::to_string(d.hi) : "does not fit in 64 bits");
+  ArgumentJudgement j;
+  j.reading = r->value;
+  const bool in_range = r->value >= d.lo && r->value <= d.hi;
+  if (d.declared) {
+    if (r->value < d.lo) return invalid("is below the minimum " + std::to_string(d.lo));
+    if (r->value > d.hi) return invalid("is above the maximum " + std::to_string(d.hi));
+  }
+  j.kind = value.is_number() && in_range ? ArgumentJudgement::Kind::Valid : ArgumentJudgement::Kind::ReadAs;
+  return j;
 }
 
 std::vector<json> hostile_values(std::int64_t v, const std::vector<json>& extra) {

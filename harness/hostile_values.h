@@ -15,15 +15,29 @@ namespace racecheck {
 using json = nlohmann::json;
 
 // An integer argument's valid domain: integers lo..hi. A JSON number with a
-// zero fraction (50.0) is the integer 50: JSON has one number type.
+// zero fraction (50.0) is the integer 50: JSON has one number type. A declared
+// domain is the user's; an undeclared one is a guess (generator.amount), so
+// outside it racecheck judges only what is wrong under any reading.
 struct IntegerDomain {
   std::int64_t lo = 1;
   std::int64_t hi = (std::int64_t{1} << 53) - 1;
+  bool declared = true;
 };
 
-// Why value lies outside the domain ("is negative", "is a string"); "" when it
-// lies inside.
-std::string integer_domain_problem(const IntegerDomain& domain, const json& value);
+// What a hostile value is to its argument's domain:
+//   valid    - inside the domain; a refusal as invalid input is reported;
+//   read_as  - a service may refuse it or read it as the integer `reading`
+//              ("50" as 50, and for an undeclared domain 0 or 2^53 + 1); if it
+//              accepts it, it must execute exactly that, which the models judge;
+//   invalid  - wrong under any reading (`problem` says why): it must be refused.
+struct ArgumentJudgement {
+  enum class Kind { Valid, ReadAs, Invalid };
+  Kind kind = Kind::Valid;
+  std::int64_t reading = 0;  // ReadAs
+  std::string problem;       // Invalid: "is negative", "is a string that is not a number", ...
+};
+
+ArgumentJudgement judge_integer_argument(const IntegerDomain& domain, const json& value);
 
 // The built-in hostile values made from a valid value v, simplest first: zero,
 // -v, the numeric string "v", v + 0.5, "vabc", " v ", 5e-7, "5e-7", true, null,

@@ -10,6 +10,8 @@ void record_money(Event& e, const std::vector<std::string>& money_fields, int sc
   for (const std::string& field : money_fields) {
     const auto it = e.value.find(field);
     if (it != e.value.end()) *it = money::record_minor_units(*it, scale);
+    if (e.read_as.is_object() && e.read_as.contains(field))
+      e.read_as[field] = money::record_minor_units(e.read_as[field], scale);
   }
 }
 

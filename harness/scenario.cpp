@@ -37,7 +37,7 @@ int int_field(const json& j, const std::string& key, const std::string& pointer,
 }
 
 ScenarioOp op_from_json(const json& j, const std::string& pointer) {
-  check_keys(j, pointer, {"f", "args", "key", "max_attempts", "lose_response", "delay_us", "invalid"});
+  check_keys(j, pointer, {"f", "args", "key", "max_attempts", "lose_response", "delay_us", "invalid", "read_as"});
   ScenarioOp op;
   if (!j.contains("f")) fail(pointer + "/f", "missing (the operation name)");
   if (!j["f"].is_string() || j["f"].get<std::string>().empty()) fail(pointer + "/f", "expected a non-empty string");
@@ -61,6 +61,12 @@ ScenarioOp op_from_json(const json& j, const std::string& pointer) {
     for (const auto& item : j["invalid"].items())
       if (!item.value().is_string()) fail(pointer + "/invalid/" + item.key(), "expected a string (why it is invalid)");
     op.invalid = j["invalid"];
+  }
+  if (j.contains("read_as") && !j["read_as"].is_null()) {
+    if (!j["read_as"].is_object()) fail(pointer + "/read_as", "expected an object: argument -> the integer it may be read as");
+    for (const auto& item : j["read_as"].items())
+      if (!item.value().is_number_integer()) fail(pointer + "/read_as/" + item.key(), "expected an integer");
+    op.read_as = j["read_as"];
   }
   return op;
 }
@@ -88,6 +94,7 @@ json scenario_to_json(const Scenario& s) {
                 {"lose_response", op.lose_response},
                 {"delay_us", op.delay_us}};
       if (!op.invalid.is_null()) o["invalid"] = op.invalid;
+      if (!op.read_as.is_null()) o["read_as"] = op.read_as;
       ops.push_back(std::move(o));
     }
     clients.push_back({{"instance", c.instance}, {"ops", ops}});

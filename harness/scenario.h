@@ -24,6 +24,7 @@ struct ScenarioOp {
                               // record info "lost-response", then retry (if attempts remain)
   int delay_us = 0;           // think time before this op is sent (after the previous one ended)
   json invalid = nullptr;     // hostile arguments: name -> why it is outside its domain (null: none)
+  json read_as = nullptr;     // hostile arguments a service may read as an integer: name -> it (null: none)
 };
 
 struct ClientProgram {

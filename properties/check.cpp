@@ -61,16 +61,20 @@ CheckReport check_operations(const std::vector<Operation>& ops, const CheckOptio
 
   // Ops with arguments outside their domain are the input-validation oracle's
   // alone: a refused one changed nothing, an accepted one is its violation, and a
-  // model could not read "50abc" as an amount anyway.
+  // model could not read "50abc" as an amount anyway. An op whose hostile value
+  // a service may read as an integer ("50") is judged by every invariant as the
+  // op with that integer: if it was accepted, that is what it must have done.
   std::vector<Operation> valid_ops;
   std::vector<int> history_id;  // valid_ops[i] is history op history_id[i]
+  bool hostile = false;
   for (const Operation& op : ops) {
+    hostile = hostile || has_invalid_arguments(op) || has_read_as_arguments(op);
     if (has_invalid_arguments(op)) continue;
     history_id.push_back(op.id);
     valid_ops.push_back(op);
     valid_ops.back().id = static_cast<int>(valid_ops.size()) - 1;
+    if (has_read_as_arguments(op) && op.input.is_object()) valid_ops.back().input.update(op.read_as);
   }
-  const bool hostile = valid_ops.size() != ops.size();
   if (hostile && std::find(wanted.begin(), wanted.end(), "input-validation") == wanted.end())
     wanted.emplace_back("input-validation");
 

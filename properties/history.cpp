@@ -102,6 +102,7 @@ json event_to_json(const Event& e) {
   if (!e.protocol.empty()) j["protocol"] = escape_invalid_utf8(e.protocol);
   if (!e.steps.is_null()) j["steps"] = e.steps;
   if (!e.invalid.is_null()) j["invalid"] = e.invalid;
+  if (!e.read_as.is_null()) j["read_as"] = e.read_as;
   if (e.trial > 0) j["trial"] = e.trial;
   return j;
 }
@@ -164,6 +165,14 @@ Event event_from_json(const json& j) {
         throw HistoryError(0, "invalid", "expected the reason for \"" + item.key() + "\" to be a string, got " + item.value().dump().substr(0, 80));
     }
     e.invalid = *invalid;
+  }
+  if (auto read_as = j.find("read_as"); read_as != j.end() && !read_as->is_null()) {
+    if (!read_as->is_object()) throw HistoryError(0, "read_as", "expected an object argument -> integer, got " + read_as->dump().substr(0, 80));
+    for (const auto& item : read_as->items()) {
+      if (!item.value().is_number_integer())
+        throw HistoryError(0, "read_as", "expected \"" + item.key() + "\" to be an integer, got " + item.value().dump().substr(0, 80));
+    }
+    e.read_as = *read_as;
   }
   if (e.trial < 0) throw HistoryError(0, "trial", "must be >= 1 (or absent), got " + std::to_string(e.trial));
   return e;
@@ -309,6 +318,7 @@ std::string event_to_jsonl(const Event& e) {
   line.integer("index", e.index);
   if (e.instance != 0) line.integer("instance", e.instance);
   if (!e.invalid.is_null()) line.raw("invalid", dump_json(e.invalid));
+  if (!e.read_as.is_null()) line.raw("read_as", dump_json(e.read_as));
   if (!e.key.empty()) line.string("key", e.key);
   if (!e.op.empty()) line.string("op", e.op);
   line.integer("process", e.process);
@@ -475,6 +485,7 @@ PairingResult pair_operations(const std::vector<Event>& events) {
       op.ret = kNever;
       op.key = e.key;
       op.invalid = e.invalid;
+      op.read_as = e.read_as;
       op.attempt = e.attempt;
       op.instance = e.instance;
       op.invoke_event = e.index;

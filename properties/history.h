@@ -52,6 +52,9 @@ struct Event {
   // argument outside its declared domain -> why ({"amount": "is negative"});
   // null for an op whose arguments are all valid (docs/history.md).
   json invalid;
+  // Invoke and completion of an op that carried a hostile value a service may
+  // read as an integer ("50", 0): argument -> that integer ({"amount": 50}).
+  json read_as;
 };
 
 // Events <-> JSON objects (the JSONL line format).
@@ -125,6 +128,7 @@ struct Operation {
   std::int64_t invoke_event = -1;    // index of the invoke event
   std::int64_t complete_event = -1;  // index of the completion event (-1: never completed)
   json invalid;                // the invoke's Event::invalid: argument -> why it is outside its domain
+  json read_as;                // the invoke's Event::read_as: argument -> the integer it may be read as
 };
 
 struct PairingResult {

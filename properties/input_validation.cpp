@@ -65,9 +65,13 @@ InvariantVerdict check_input_validation(const std::vector<Operation>& ops, const
                                         const std::vector<std::string>& invalid_input_errors) {
   InvariantVerdict v;
   v.invariant = "input-validation";
-  int invalid = 0, refused = 0, accepted = 0, wrongly_refused = 0;
+  int invalid = 0, refused = 0, accepted = 0, wrongly_refused = 0, readable = 0, read_accepted = 0;
   for (const Operation& op : ops) {
-    if (has_invalid_arguments(op)) {
+    if (!has_invalid_arguments(op) && has_read_as_arguments(op)) {
+      // May be refused, or accepted and executed as its reading (the models judge that).
+      ++readable;
+      if (op.outcome == Outcome::Ok) ++read_accepted;
+    } else if (has_invalid_arguments(op)) {
       ++invalid;
       if (op.outcome == Outcome::Fail) ++refused;
       if (op.outcome != Outcome::Ok) continue;
@@ -92,9 +96,13 @@ InvariantVerdict check_input_validation(const std::vector<Operation>& ops, const
       v.violations.push_back(std::move(x));
     }
   }
+  const std::string read_note =
+      readable == 0 ? ""
+                    : "; " + std::to_string(readable) + " hostile value(s) with an integer reading (\"50\", 0), " +
+                          std::to_string(read_accepted) + " accepted and judged as that integer by the other invariants";
   if (invalid == 0 && wrongly_refused == 0) {
     v.status = Status::Pass;
-    v.summary = "no hostile inputs sent";
+    v.summary = readable == 0 ? "no hostile inputs sent" : "no invalid inputs sent" + read_note;
     return v;
   }
   if (accepted > 0) {
@@ -105,6 +113,7 @@ InvariantVerdict check_input_validation(const std::vector<Operation>& ops, const
     v.summary = std::to_string(refused) + " of " + std::to_string(invalid) + " invalid request(s) refused, none accepted";
     if (wrongly_refused > 0) v.summary += "; " + std::to_string(wrongly_refused) + " valid request(s) refused as invalid";
   }
+  v.summary += read_note;
   return v;
 }
 

@@ -10,6 +10,9 @@
 //     the spec says, which changes nothing but refuses business it should do.
 // Invalid ops that were refused or whose outcome is unknown are fine here; the
 // other invariants never see invalid ops (check_operations leaves them out).
+// An op whose hostile values all have an integer reading (Operation::read_as:
+// "50", or 0 outside an undeclared domain) may be refused; accepted, the other
+// invariants judge it as the op with those integers.
 #pragma once
 
 #include <string>
@@ -29,5 +32,7 @@ InvariantVerdict check_input_validation(const std::vector<Operation>& ops, const
 
 // true when op carries at least one argument marked outside its domain.
 inline bool has_invalid_arguments(const Operation& op) { return op.invalid.is_object() && !op.invalid.empty(); }
+// true when op carries a hostile value a service may read as an integer.
+inline bool has_read_as_arguments(const Operation& op) { return op.read_as.is_object() && !op.read_as.empty(); }
 
 }  // namespace racecheck

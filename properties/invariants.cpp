@@ -58,7 +58,7 @@ const std::vector<Invariant>& all_invariants() {
       {"exact-money", "every amount and balance is a whole number of minor units at the money scale",
        "every amount and balance exact", true, false, false, exact_money},
       {"input-validation",
-       "every request with an argument outside its declared domain was refused (and changed nothing)",
+       "every request with an argument invalid under its domain was refused (and changed nothing)",
        "every invalid input refused", false, false, true, input_validation},
   };
   return registry;

@@ -24,8 +24,9 @@ inline std::string describe(const ProcessResult& r) {
 // id at /id), read by GET /accounts/{id}, with withdrawals whose 2xx is ok and
 // 409 is insufficient-funds; bursts of 2-3 clients with 1-2 withdrawals each, no
 // keys, no retries and no deliberately lost responses, so every op is one
-// request and every info outcome comes from the target. Each test adjusts the
-// fields its case is about (more classify rules, amounts, clients, budgets).
+// request and every info outcome comes from the target; no hostile argument
+// values (their own tests send them). Each test adjusts the fields its case is
+// about (more classify rules, amounts, clients, budgets).
 inline nlohmann::json account_bank_spec(const std::string& name, int initial_balance) {
   using nlohmann::json;
   return {{"name", name},
@@ -70,7 +71,8 @@ inline nlohmann::json account_bank_spec(const std::string& name, int initial_bal
             {"lost_response_probability", 0},
             {"release", {{"burst", 1}}},
             {"trials", 3},
-            {"budget_s", 20}}}};
+            {"budget_s", 20},
+            {"hostile", false}}}};
 }
 
 // Appends a classify rule to the spec's withdraw operation (rules are tried in order).

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <optional>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -268,7 +269,7 @@ class MisbehavingServer {
       case Misbehaviour::Overdraft:
       case Misbehaviour::OverdraftNotUtf8: {
         const nlohmann::json body = nlohmann::json::parse(r.body.empty() ? "{}" : r.body, nullptr, false);
-        const long long amount = body.is_object() ? body.value("amount", 0LL) : 0LL;
+        const long long amount = amount_of(body).value_or(0);
         std::string id = r.path.substr(10, r.path.size() - 10 - 9);  // "/accounts/<id>/withdraw"
         long long balance = 0;
         {
@@ -285,6 +286,13 @@ class MisbehavingServer {
         break;
     }
     return false;
+  }
+
+  // The body's "amount" if it is a positive integer.
+  static std::optional<long long> amount_of(const nlohmann::json& body) {
+    if (!body.is_object() || !body.contains("amount") || !body["amount"].is_number_integer()) return std::nullopt;
+    const long long amount = body["amount"].get<long long>();
+    return amount > 0 ? std::optional<long long>(amount) : std::nullopt;
   }
 
   // The correct bank's answer.
@@ -308,9 +316,10 @@ class MisbehavingServer {
     if (account == balances_.end()) return response(404, "Not Found", R"({"error":"no_such_account"})");
     if (r.method == "GET") return response(200, "OK", json{{"balance", account->second}}.dump());
     if (!withdraw) return response(404, "Not Found", R"({"error":"not_found"})");
-    const long long amount = body.is_object() ? body.value("amount", 0LL) : 0LL;
-    if (amount > account->second) return response(409, "Conflict", R"({"error":"insufficient_funds"})");
-    account->second -= amount;
+    const std::optional<long long> amount = amount_of(body);
+    if (!amount) return response(400, "Bad Request", R"({"error":"amount must be a positive integer"})");
+    if (*amount > account->second) return response(409, "Conflict", R"({"error":"insufficient_funds"})");
+    account->second -= *amount;
     return response(200, "OK", json{{"balance", account->second}}.dump());
   }
 

@@ -30,27 +30,77 @@ json bank_spec(const json& generator = json::object()) {
   return j;
 }
 
-TEST(HostileValues, TheValidDomainDecidesWhatIsInvalid) {
-  const IntegerDomain d{1, 100};
-  EXPECT_EQ(integer_domain_problem(d, json(1)), "");
-  EXPECT_EQ(integer_domain_problem(d, json(100)), "");
-  EXPECT_EQ(integer_domain_problem(d, json(50.0)), "") << "JSON has one number type: 50.0 is 50";
-  EXPECT_EQ(integer_domain_problem(d, json(-50)), "is negative");
-  EXPECT_EQ(integer_domain_problem(d, json(0)), "is below the minimum 1");
-  EXPECT_EQ(integer_domain_problem(d, json(101)), "is above the maximum 100");
-  EXPECT_EQ(integer_domain_problem(d, json(50.5)), "is not an integer");
-  EXPECT_EQ(integer_domain_problem(d, json(5e-7)), "is not an integer");
-  EXPECT_EQ(integer_domain_problem(d, json(1e21)), "is above the maximum 100");
-  EXPECT_EQ(integer_domain_problem(d, json(std::uint64_t{1} << 63)), "is above the maximum 100");
-  EXPECT_EQ(integer_domain_problem(d, json("50")), "is a string, not a number");
-  EXPECT_EQ(integer_domain_problem(d, json(true)), "is a boolean, not a number");
-  EXPECT_EQ(integer_domain_problem(d, json(nullptr)), "is null");
-  EXPECT_EQ(integer_domain_problem(d, json::array({50})), "is an array, not a number");
-  EXPECT_EQ(integer_domain_problem(d, json::object({{"value", 50}})), "is an object, not a number");
-  const IntegerDomain safe;  // 1 .. 2^53 - 1
-  EXPECT_EQ(integer_domain_problem(safe, json((std::int64_t{1} << 53) - 1)), "");
-  EXPECT_EQ(integer_domain_problem(safe, json((std::int64_t{1} << 53) + 1)), "is above the maximum 9007199254740991");
-  EXPECT_EQ(integer_domain_problem(safe, json(9007199254740992.0)), "is above the maximum 9007199254740991");
+// "valid", "read as N" or the problem: one string per judgement for the tables below.
+std::string judged(const IntegerDomain& d, const json& value) {
+  const ArgumentJudgement j = judge_integer_argument(d, value);
+  switch (j.kind) {
+    case ArgumentJudgement::Kind::Valid: return "valid";
+    case ArgumentJudgement::Kind::ReadAs: return "read as " + std::to_string(j.reading);
+    case ArgumentJudgement::Kind::Invalid: return j.problem;
+  }
+  return "?";
+}
+
+TEST(HostileValues, ADeclaredDomainDecidesWhatIsInvalid) {
+  const IntegerDomain d{1, 100, true};
+  const std::vector<std::pair<json, std::string>> table = {
+      {json(1), "valid"},
+      {json(100), "valid"},
+      {json(50.0), "valid"},  // JSON has one number type: 50.0 is 50
+      {json("50"), "read as 50"},
+      {json(" 50 "), "read as 50"},
+      {json("50.00"), "read as 50"},
+      {json(-50), "is negative"},
+      {json("-50"), "is negative"},
+      {json(-0.5), "is negative"},
+      {json(0), "is below the minimum 1"},
+      {json("0"), "is below the minimum 1"},
+      {json(101), "is above the maximum 100"},
+      {json(50.5), "is not an integer"},
+      {json(5e-7), "is not an integer"},
+      {json("50.5"), "is not an integer"},
+      {json(1e21), "is above the maximum 100"},
+      {json(std::uint64_t{1} << 63), "is above the maximum 100"},
+      {json(std::string(5000, '9')), "is above the maximum 100"},
+      {json("50abc"), "is a string that is not a plain number"},
+      {json("5e-7"), "is a string that is not a plain number"},
+      {json("0x32"), "is a string that is not a plain number"},
+      {json(""), "is a string that is not a plain number"},
+      {json("50."), "is a string that is not a plain number"},
+      {json(true), "is a boolean, not a number"},
+      {json(nullptr), "is null"},
+      {json::array({50}), "is an array, not a number"},
+      {json::object({{"value", 50}}), "is an object, not a number"},
+  };
+  for (const auto& [value, expected] : table) EXPECT_EQ(judged(d, value), expected) << value.dump();
+  const IntegerDomain signed_domain{-10, 10, true};
+  EXPECT_EQ(judged(signed_domain, json(-5)), "valid") << "a declared domain may hold negatives";
+  EXPECT_EQ(judged(signed_domain, json(-11)), "is below the minimum -10");
+}
+
+// generator.amount is a guess at the domain: outside it, only what is wrong
+// under any reading is invalid; 0 and big integers may be refused or executed.
+TEST(HostileValues, AnUndeclaredDomainJudgesOnlyWhatIsWrongUnderAnyReading) {
+  const IntegerDomain d{1, 100, false};
+  const std::vector<std::pair<json, std::string>> table = {
+      {json(50), "valid"},
+      {json(0), "read as 0"},
+      {json(-0.0), "read as 0"},
+      {json("-0"), "read as 0"},
+      {json(101), "read as 101"},
+      {json(std::int64_t{1} << 31), "read as 2147483648"},
+      {json((std::int64_t{1} << 53) + 1), "read as 9007199254740993"},
+      {json("50"), "read as 50"},
+      {json(-50), "is negative"},
+      {json(50.5), "is not an integer"},
+      {json(5e-7), "is not an integer"},
+      {json(std::uint64_t{1} << 63), "does not fit in 64 bits"},
+      {json(1e21), "does not fit in 64 bits"},
+      {json(std::string(5000, '9')), "does not fit in 64 bits"},
+      {json("50abc"), "is a string that is not a plain number"},
+      {json(true), "is a boolean, not a number"},
+  };
+  for (const auto& [value, expected] : table) EXPECT_EQ(judged(d, value), expected) << value.dump();
 }
 
 TEST(HostileValues, TheBuiltInSetIsMadeFromAValidValueAndExtendedByTheSpec) {
@@ -70,8 +120,9 @@ TEST(HostileValues, OnByDefaultForTheMoneyOperationsOnly) {
   ASSERT_EQ(s.hostile_arguments.size(), 1u);
   ASSERT_EQ(s.hostile_arguments.count("withdraw"), 1u);
   const IntegerDomain d = s.hostile_arguments.at("withdraw").at("amount");
-  EXPECT_EQ(d.lo, 1);
-  EXPECT_EQ(d.hi, (std::int64_t{1} << 53) - 1);
+  EXPECT_EQ(d.lo, 1) << "undeclared: generator.amount's range";
+  EXPECT_EQ(d.hi, 100);
+  EXPECT_FALSE(d.declared);
   EXPECT_EQ(s.hostile_percent, 10);
 
   EXPECT_TRUE(generator_settings_from_spec(parse_spec(bank_spec({{"hostile", false}}), "bank.json")).hostile_arguments.empty());
@@ -110,25 +161,32 @@ TEST(HostileValues, TheSpecSwitchIsCheckedAndExtensible) {
   EXPECT_EQ(error_of({{"hostile", {{"oops", 1}}}}).rfind("/generator/hostile", 0), 0u);
 }
 
-RC_GTEST_PROP(HostileValues, EveryGeneratedOpIsMarkedExactlyWhenAnArgumentIsInvalid, ()) {
+RC_GTEST_PROP(HostileValues, EveryGeneratedOpIsMarkedWithItsJudgement, ()) {
   GeneratorSettings s = generator_settings_from_spec(parse_spec(bank_spec(), "bank.json"));
   s.hostile_percent = 50;
+  const IntegerDomain domain = s.hostile_arguments.at("withdraw").at("amount");
   const ScenarioPlan plan = *gen_scenario_plan(s);
   const Scenario sc = build_scenario(plan);
   for (const auto& client : sc.clients) {
     for (const auto& op : client.ops) {
-      const std::string problem = op.f == "withdraw" ? integer_domain_problem(IntegerDomain{}, op.args.at("amount")) : "";
-      if (problem.empty()) {
+      if (op.f != "withdraw") {
         RC_ASSERT(op.invalid.is_null());
-      } else {
-        RC_ASSERT((op.invalid == json{{"amount", problem}}));
+        RC_ASSERT(op.read_as.is_null());
+        continue;
       }
+      const ArgumentJudgement j = judge_integer_argument(domain, op.args.at("amount"));
+      RC_ASSERT(op.invalid == (j.kind == ArgumentJudgement::Kind::Invalid ? json{{"amount", j.problem}} : json()));
+      RC_ASSERT(op.read_as == (j.kind == ArgumentJudgement::Kind::ReadAs ? json{{"amount", j.reading}} : json()));
     }
   }
   // The marks travel with a saved scenario (replay).
   const Scenario again = scenario_from_json(scenario_to_json(sc));
-  for (std::size_t c = 0; c < sc.clients.size(); ++c)
-    for (std::size_t i = 0; i < sc.clients[c].ops.size(); ++i) RC_ASSERT(again.clients[c].ops[i].invalid == sc.clients[c].ops[i].invalid);
+  for (std::size_t c = 0; c < sc.clients.size(); ++c) {
+    for (std::size_t i = 0; i < sc.clients[c].ops.size(); ++i) {
+      RC_ASSERT(again.clients[c].ops[i].invalid == sc.clients[c].ops[i].invalid);
+      RC_ASSERT(again.clients[c].ops[i].read_as == sc.clients[c].ops[i].read_as);
+    }
+  }
 }
 
 TEST(HostileValues, AHostileValueShrinksToTheValidValueFirst) {

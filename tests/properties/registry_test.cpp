@@ -36,7 +36,8 @@ TEST(InvariantRegistry, OneListInRunOrder) {
 
 TEST(InvariantRegistry, ModelsGetTheInvariantsTheirLedgerAllows) {
   // input-validation is not a default: it joins a check whose history holds hostile inputs.
-  const std::vector<std::string> all = {"no-overdraft", "conservation", "idempotency", "linearizability"};
+  const std::vector<std::string> all = {"no-overdraft", "conservation", "idempotency", "linearizability",
+                                        "exact-money"};
   const std::vector<std::string> without_ledger = {"idempotency", "linearizability"};
   for (const auto& name : model_names()) {
     const Model* m = find_model(name);
