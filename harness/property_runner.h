@@ -14,6 +14,11 @@
 // shows that signature. A candidate failing some other way (an artifact of the
 // smaller scenario) is rejected.
 //
+// RapidCheck shrinks within the generator's bounds (at least generator.clients'
+// low end of clients); after it, each op of the minimal scenario alone is tried
+// as a scenario of one request, which becomes the counterexample if it fails
+// with the signature: a bug one request shows is shown by one request.
+//
 // Shrinking keeps the bug reproducible: with `reproduce` = R, the original and the
 // minimal scenario are each re-run R times. When the minimal's rate (failures with
 // the target signature) is below half the original's, the driver falls back along

@@ -5,8 +5,8 @@
 # reproduction rate) and exits non-zero on any miss (a round of a buggy target
 # without a violation) or false alarm (a violation on a safe target). A buggy
 # target whose expected.json names the violation it must show
-# ("violates": {"invariant", "kind"}; the kind is one violation kind or a list
-# of kinds, any of which will do) is detected only by a violation of that
+# ("violates": {"invariant", "kind"}, or a list of such, any of which will do;
+# the kind is one violation kind or a list of kinds, any of which will do) is detected only by a violation of that
 # invariant and kind; a round that fails only some other way counts as a miss
 # and is shown as "other".
 #
@@ -99,12 +99,12 @@ shows_violation() {  # shows_violation RESULT.json EXPECTED.json
   node -e '
     const fs = require("fs");
     const [file, expectedFile] = process.argv.slice(1);
-    const { invariant, kind } = JSON.parse(fs.readFileSync(expectedFile, "utf8")).violates;
-    const kinds = [].concat(kind);
+    const expected = [].concat(JSON.parse(fs.readFileSync(expectedFile, "utf8")).violates);
     let r;
     try { r = JSON.parse(fs.readFileSync(file, "utf8")); } catch { console.log("no"); process.exit(0); }
-    const hit = (r.verdicts || []).some((v) => v.invariant === invariant && v.status === "fail" &&
-      (v.violations || []).some((x) => kinds.includes(x.kind)));
+    const hit = expected.some(({ invariant, kind }) => (r.verdicts || []).some((v) =>
+      v.invariant === invariant && v.status === "fail" &&
+      (v.violations || []).some((x) => [].concat(kind).includes(x.kind))));
     console.log(hit ? "yes" : "no");
   ' "$@"
 }
@@ -129,7 +129,7 @@ for t in "${targets[@]}"; do
   row_files "$t"
   exp=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).expected' "$expected_file")
   # The invariant a buggy target must be caught breaking, or empty.
-  violates=$(node -p 'const v = JSON.parse(require("fs").readFileSync(process.argv[1])).violates; v ? v.invariant : ""' "$expected_file")
+  violates=$(node -p 'const v = JSON.parse(require("fs").readFileSync(process.argv[1])).violates; v ? [].concat(v).map((x) => x.invariant).join("|") : ""' "$expected_file")
   expect_label=$exp
   [ -n "$violates" ] && expect_label="$exp: $violates"
   express_postgres_for "$base" || { echo "matrix.sh: PostgreSQL did not start" >&2; cat "$WORK/pg.err" >&2; exit 3; }

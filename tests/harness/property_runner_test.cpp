@@ -104,6 +104,43 @@ TEST(PropertyRunner, ShrinksToTheTwoRequestsThatRace) {
   EXPECT_EQ(min.release, Release::Burst);
 }
 
+// A bug one request shows (here: any withdrawal of 90 or more) ends as one
+// request, below the generator's floor of 3 clients.
+TEST(PropertyRunner, ABugOneRequestShowsShrinksToOneRequestBelowTheClientFloor) {
+  GeneratorSettings s = bank_settings();
+  s.clients = {3, 6};
+  auto large_withdrawal = [](const Scenario& sc) {
+    for (const auto& c : sc.clients)
+      for (const auto& op : c.ops)
+        if (op.f == "withdraw" && op.args.value("amount", 0) >= 90) return true;
+    return false;
+  };
+  PropertyRunOptions o;
+  o.seed = 11;
+  o.max_trials = 500;
+  const auto r = run_property(s, [&](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    t.verdict = large_withdrawal(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
+    return t;
+  }, o);
+  ASSERT_TRUE(r.minimal_failure.has_value());
+  const Scenario& min = r.minimal_failure->scenario;
+  EXPECT_EQ(min.op_count(), 1) << scenario_to_json(min).dump();
+  EXPECT_TRUE(large_withdrawal(min));
+
+  // A race keeps its two requests: no single op of it fails alone.
+  const auto race = run_property(s, [](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    t.verdict = two_large_withdrawals_race(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
+    return t;
+  }, o);
+  ASSERT_TRUE(race.minimal_failure.has_value());
+  EXPECT_TRUE(two_large_withdrawals_race(race.minimal_failure->scenario));
+  EXPECT_GE(race.minimal_failure->scenario.op_count(), 3) << "the floor of 3 clients holds for a race";
+}
+
 TEST(PropertyRunner, ShrinksUnderNondeterminismWithRepeats) {
   // The fake service misbehaves only 30% of the time even when the race is there.
   std::mt19937 rng(1);
