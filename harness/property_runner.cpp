@@ -151,6 +151,26 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
       break;
     }
   }
+  // One trial outside RapidCheck's search, counted; nullopt when it threw
+  // (fatal) or was abandoned (stopped).
+  auto run_once = [&](const Scenario& scenario, const char* phase) -> std::optional<TrialRecord> {
+    TrialRecord record;
+    try {
+      record = trial(scenario);
+    } catch (...) {
+      fatal = std::current_exception();
+      return std::nullopt;
+    }
+    if (record.verdict == TrialVerdict::Abandoned) {
+      result.stopped = true;
+      return std::nullopt;
+    }
+    ++result.trials;
+    if (options.on_trial) options.on_trial(phase);
+    if (record.verdict == TrialVerdict::Inconclusive) ++result.inconclusive;
+    return record;
+  };
+
   if (result.first_failure && options.shrink && !fatal && !result.stopped) {
     // RapidCheck never shrinks below the generator's floor (generator.clients
     // of 2 and up): a bug one request shows (an accepted negative amount) is
@@ -165,20 +185,13 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
         single.clients.push_back(ClientProgram{{op}, client.instance});
         ++result.shrink_candidates;
         for (int k = 0; k < std::max(1, options.repeat) && !shrunk && Clock::now() < shrink_deadline; ++k) {
-          TrialRecord record;
-          try {
-            record = trial(single);
-          } catch (...) {
-            fatal = std::current_exception();
-            break;
-          }
-          if (record.verdict == TrialVerdict::Abandoned) {
+          if (options.stop_requested && options.stop_requested()) {
             result.stopped = true;
             break;
           }
-          ++result.trials;
-          if (options.on_trial) options.on_trial("shrink");
-          if (record.verdict == TrialVerdict::Inconclusive) ++result.inconclusive;
+          const std::optional<TrialRecord> ran = run_once(single, "shrink");
+          if (!ran) break;
+          const TrialRecord& record = *ran;
           if (record.verdict != TrialVerdict::Violation) continue;
           if (!has_signature(record, result.signature)) {
             ++result.rejected_candidates;
@@ -211,20 +224,9 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
         result.stopped = true;
         break;
       }
-      TrialRecord record;
-      try {
-        record = trial(scenario);
-      } catch (...) {
-        fatal = std::current_exception();
-        break;
-      }
-      if (record.verdict == TrialVerdict::Abandoned) {
-        result.stopped = true;
-        break;
-      }
-      ++result.trials;
-      if (options.on_trial) options.on_trial("reproduce");
-      if (record.verdict == TrialVerdict::Inconclusive) ++result.inconclusive;
+      std::optional<TrialRecord> ran = run_once(scenario, "reproduce");
+      if (!ran) break;
+      TrialRecord& record = *ran;
       const bool failed = has_signature(record, result.signature);
       // A run cut short by a stop request without failing says nothing about the rate.
       if (!failed && options.stop_requested && options.stop_requested()) {
