@@ -134,6 +134,59 @@ json other_payload(const OpArguments& drawn, const std::map<std::string, ValueRa
   return other;
 }
 
+// An op's arguments, each from its domain ("account" from the account count),
+// judged where hostile values may go (docs/spec.md, "Hostile values"). A
+// `probe` (argument, hostile value index) fixes that argument to that hostile value.
+struct HostileProbe {
+  std::string argument;
+  int value_index = -1;
+};
+
+rc::Gen<OpArguments> gen_op_arguments(const GeneratorSettings& s, const std::string& f, const HostileProbe& probe) {
+  std::vector<std::string> names;
+  if (auto it = s.op_arguments.find(f); it != s.op_arguments.end()) names = it->second;
+  std::map<std::string, IntegerDomain> hostile;
+  if (auto it = s.hostile_arguments.find(f); it != s.hostile_arguments.end() && s.hostile_percent > 0) hostile = it->second;
+  std::vector<rc::Gen<json>> arg_gens;
+  for (const auto& n : names) {
+    if (hostile.count(n) != 0 && s.arguments.count(n) != 0) {
+      const rc::Gen<json> valid = gen_argument(s.arguments.at(n));
+      // A probe sends one hostile value: the op's other arguments stay valid.
+      arg_gens.push_back(n == probe.argument       ? gen_hostile(valid, probe.value_index, s.hostile_extra)
+                         : probe.value_index >= 0 ? valid
+                                                  : gen_maybe_hostile(valid, s.hostile_percent, s.hostile_extra));
+    } else if (n == "account") {
+      arg_gens.push_back(rc::gen::map(uniform_int(0, std::max(1, s.accounts)), [](int v) { return json(v); }));
+    } else if (auto d = s.arguments.find(n); d != s.arguments.end()) {
+      arg_gens.push_back(gen_argument(d->second));
+    } else {
+      arg_gens.push_back(rc::gen::just(json(1)));
+    }
+  }
+  const bool implicit_account = s.implicit_account && std::find(names.begin(), names.end(), "account") == names.end();
+  std::map<std::string, ValueRange> ranges;
+  for (const auto& n : names)
+    if (auto d = s.arguments.find(n); d != s.arguments.end() && d->second.kind == ArgKind::Integer) ranges[n] = d->second.range;
+  return rc::gen::exec([names, arg_gens, implicit_account, hostile, ranges] {
+    OpArguments drawn;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      drawn.args[names[i]] = *arg_gens[i];
+      auto domain = hostile.find(names[i]);
+      if (domain == hostile.end()) continue;
+      const ArgumentJudgement j = judge_integer_argument(domain->second, drawn.args[names[i]]);
+      if (j.kind == ArgumentJudgement::Kind::Invalid) drawn.invalid[names[i]] = j.problem;
+      if (j.kind == ArgumentJudgement::Kind::ReadAs) drawn.read_as[names[i]] = j.reading;
+    }
+    if (implicit_account) drawn.args["account"] = 0;
+    drawn.other_args = other_payload(drawn, ranges);
+    return drawn;
+  });
+}
+
+bool listed(const std::vector<std::string>& operations, const std::string& f) {
+  return std::find(operations.begin(), operations.end(), f) != operations.end();
+}
+
 rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
   std::vector<std::pair<int, std::string>> mix;
   for (const auto& [f, w] : s.op_mix) mix.emplace_back(w, f);
@@ -148,56 +201,15 @@ rc::Gen<OpPlan> gen_op(const GeneratorSettings& s) {
   if (keyed_policies.empty()) keyed_policies.emplace_back(1, KeyPolicy::Fresh);
 
   return rc::gen::mapcat(weighted_choice(mix), [s, policies, keyed_policies](const std::string& f) {
-    // Arguments of this op, each from its domain; "account" from the account count.
-    std::vector<std::string> names;
-    if (auto it = s.op_arguments.find(f); it != s.op_arguments.end()) names = it->second;
-    std::map<std::string, IntegerDomain> hostile;
-    if (auto it = s.hostile_arguments.find(f); it != s.hostile_arguments.end() && s.hostile_percent > 0) hostile = it->second;
-    std::vector<rc::Gen<json>> arg_gens;
-    for (const auto& n : names) {
-      if (hostile.count(n) != 0 && s.arguments.count(n) != 0) {
-        arg_gens.push_back(gen_maybe_hostile(gen_argument(s.arguments.at(n)), s.hostile_percent, s.hostile_extra));
-      } else if (n == "account") {
-        arg_gens.push_back(rc::gen::map(uniform_int(0, std::max(1, s.accounts)),
-                                        [](int v) { return json(v); }));
-      } else if (auto d = s.arguments.find(n); d != s.arguments.end()) {
-        arg_gens.push_back(gen_argument(d->second));
-      } else {
-        arg_gens.push_back(rc::gen::just(json(1)));
-      }
-    }
-    const bool implicit_account = s.implicit_account && std::find(names.begin(), names.end(), "account") == names.end();
-    // The arguments, which of them lie outside their valid domain, and which
-    // a service may read as an integer (docs/spec.md, "Hostile values").
-    std::map<std::string, ValueRange> ranges;
-    for (const auto& n : names)
-      if (auto d = s.arguments.find(n); d != s.arguments.end() && d->second.kind == ArgKind::Integer) ranges[n] = d->second.range;
-    auto args = rc::gen::exec([names, arg_gens, implicit_account, hostile, ranges] {
-      OpArguments drawn;
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        drawn.args[names[i]] = *arg_gens[i];
-        auto domain = hostile.find(names[i]);
-        if (domain == hostile.end()) continue;
-        const ArgumentJudgement j = judge_integer_argument(domain->second, drawn.args[names[i]]);
-        if (j.kind == ArgumentJudgement::Kind::Invalid) drawn.invalid[names[i]] = j.problem;
-        if (j.kind == ArgumentJudgement::Kind::ReadAs) drawn.read_as[names[i]] = j.reading;
-      }
-      if (implicit_account) drawn.args["account"] = 0;
-      drawn.other_args = other_payload(drawn, ranges);
-      return drawn;
-    });
-    auto listed = [&f](const std::vector<std::string>& operations) {
-      return std::find(operations.begin(), operations.end(), f) != operations.end();
-    };
-    const rc::Gen<KeyPolicy> key_policy = listed(s.keyless_operations) ? rc::gen::just(KeyPolicy::None)
-                                          : listed(s.keyed_operations) ? weighted_choice(keyed_policies)
-                                                                       : weighted_choice(policies);
+    const rc::Gen<KeyPolicy> key_policy = listed(s.keyless_operations, f) ? rc::gen::just(KeyPolicy::None)
+                                          : listed(s.keyed_operations, f) ? weighted_choice(keyed_policies)
+                                                                          : weighted_choice(policies);
     // false first: RapidCheck shrinks a weighted choice toward the first element.
     const int lost = std::clamp(s.lost_response_percent, 0, 100);
     auto lose = weighted_choice<bool>({{100 - lost, false}, {lost, true}});
     const int max_attempts = s.max_attempts;
     return rc::gen::build<OpPlan>(rc::gen::set(&OpPlan::f, rc::gen::just(f)),
-                                  rc::gen::set(&OpPlan::arguments, args),
+                                  rc::gen::set(&OpPlan::arguments, gen_op_arguments(s, f, HostileProbe{})),
                                   rc::gen::set(&OpPlan::key_policy, key_policy),
                                   rc::gen::set(&OpPlan::attempts, uniform_int(1, std::max(1, max_attempts) + 1)),
                                   rc::gen::set(&OpPlan::lose_response, lose));
@@ -238,6 +250,40 @@ rc::Gen<ScenarioPlan> gen_scenario_plan(const GeneratorSettings& s) {
       rc::gen::set(&ScenarioPlan::clients, clients),
       rc::gen::set(&ScenarioPlan::staggered, weighted_choice<bool>({{100 - stag, false}, {stag, true}})),
       rc::gen::set(&ScenarioPlan::stagger_us, uniform_int(0, std::max(0, s.max_stagger_us) + 1)));
+}
+
+std::vector<ScenarioPlan> hostile_probe_plans(const GeneratorSettings& s, std::uint64_t seed) {
+  std::vector<std::pair<std::string, std::string>> slots;  // (operation, argument)
+  if (s.hostile_percent > 0) {
+    for (const auto& [f, weight] : s.op_mix) {
+      const auto args = s.hostile_arguments.find(f);
+      if (weight <= 0 || args == s.hostile_arguments.end()) continue;
+      for (const auto& [name, domain] : args->second)
+        if (s.arguments.count(name) != 0) slots.emplace_back(f, name);
+    }
+  }
+  bool keyless_allowed = false;
+  for (const auto& [policy, weight] : s.key_policy_weights)
+    if (policy == KeyPolicy::None && weight > 0) keyless_allowed = true;
+  std::vector<ScenarioPlan> plans;
+  const int values = static_cast<int>(hostile_values(0, s.hostile_extra).size());
+  // Value by value across the slots, so that a budget that ends early has
+  // still sent the simplest values to every argument.
+  for (int index = 0; index < values; ++index) {
+    for (const auto& [f, argument] : slots) {
+      const rc::Random random(seed + plans.size());
+      OpPlan op;
+      op.f = f;
+      op.arguments = gen_op_arguments(s, f, HostileProbe{argument, index})(random, rc::kNominalSize).value();
+      op.key_policy = listed(s.keyless_operations, f) || (keyless_allowed && !listed(s.keyed_operations, f))
+                          ? KeyPolicy::None
+                          : KeyPolicy::Fresh;
+      ScenarioPlan plan;
+      plan.clients.push_back({op});
+      plans.push_back(std::move(plan));
+    }
+  }
+  return plans;
 }
 
 Scenario build_scenario(const ScenarioPlan& plan) {

@@ -103,6 +103,13 @@ void showValue(const ScenarioPlan& plan, std::ostream& os);  // for RapidCheck's
 
 rc::Gen<ScenarioPlan> gen_scenario_plan(const GeneratorSettings& settings);
 
+// The hostile probes (docs/spec.md, "Hostile values"): one single-request
+// scenario per hostile value per argument that may carry one, the other
+// arguments drawn from `seed`. A service that accepts an invalid value alone
+// is caught by these before any concurrent search, whatever the chance of
+// drawing that value at random. Empty when hostile values are off.
+std::vector<ScenarioPlan> hostile_probe_plans(const GeneratorSettings& settings, std::uint64_t seed);
+
 // Turns a plan into the concrete scenario: assigns key groups and materializes
 // duplicates (a concurrent duplicate becomes the first op of the next client, so
 // both are in the synchronized burst; a replay is re-sent later by the same

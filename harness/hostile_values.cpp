@@ -148,6 +148,15 @@ std::vector<json> hostile_values(std::int64_t v, const std::vector<json>& extra)
   return out;
 }
 
+namespace {
+
+json hostile_value_from(const json& valid, int index, const std::vector<json>& extra) {
+  const std::int64_t v = valid.is_number_integer() ? valid.get<std::int64_t>() : 1;
+  return hostile_values(v, extra).at(static_cast<std::size_t>(index));
+}
+
+}  // namespace
+
 rc::Gen<json> gen_maybe_hostile(rc::Gen<json> valid, int percent, std::vector<json> extra) {
   const int p = std::clamp(percent, 0, 100);
   // The mode is drawn as 0..99: below 100 - p valid. RapidCheck shrinks it
@@ -158,11 +167,13 @@ rc::Gen<json> gen_maybe_hostile(rc::Gen<json> valid, int percent, std::vector<js
     const int count = static_cast<int>(hostile_values(0, extra).size());
     auto pick = rc::gen::resize(rc::kNominalSize, rc::gen::inRange(0, count));
     return rc::gen::map(rc::gen::pair(pick, valid), [extra](const std::pair<int, json>& choice) {
-      const json& base = choice.second;
-      const std::int64_t v = base.is_number_integer() ? base.get<std::int64_t>() : 1;
-      return hostile_values(v, extra).at(static_cast<std::size_t>(choice.first));
+      return hostile_value_from(choice.second, choice.first, extra);
     });
   });
+}
+
+rc::Gen<json> gen_hostile(rc::Gen<json> valid, int index, std::vector<json> extra) {
+  return rc::gen::map(valid, [index, extra](const json& base) { return hostile_value_from(base, index, extra); });
 }
 
 bool holds_whole_placeholder(const json& body, const std::string& name) {

@@ -50,6 +50,10 @@ std::vector<json> hostile_values(std::int64_t v, const std::vector<json>& extra)
 // and a smaller v.
 rc::Gen<json> gen_maybe_hostile(rc::Gen<json> valid, int percent, std::vector<json> extra);
 
+// The hostile value number `index` (an index into hostile_values) made from a
+// valid draw.
+rc::Gen<json> gen_hostile(rc::Gen<json> valid, int index, std::vector<json> extra);
+
 // Whether a JSON body template holds "{name}" as a whole value: only there does
 // the value go out with its JSON type (in a path, a query, a form or through a
 // filter it is text).

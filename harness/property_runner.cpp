@@ -130,6 +130,48 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
     }
   };
 
+  // One trial outside RapidCheck's search, counted; nullopt when it threw
+  // (fatal) or was abandoned (stopped).
+  auto run_once = [&](const Scenario& scenario, const char* phase) -> std::optional<TrialRecord> {
+    TrialRecord record;
+    try {
+      record = trial(scenario);
+    } catch (...) {
+      fatal = std::current_exception();
+      return std::nullopt;
+    }
+    if (record.verdict == TrialVerdict::Abandoned) {
+      result.stopped = true;
+      return std::nullopt;
+    }
+    ++result.trials;
+    if (options.on_trial) options.on_trial(phase);
+    if (record.verdict == TrialVerdict::Inconclusive) ++result.inconclusive;
+    return record;
+  };
+
+  // The hostile probes go first: a value one request shows to be accepted
+  // is found whatever its chance in a random draw (harness/generator.h).
+  const std::vector<ScenarioPlan> probes = hostile_probe_plans(settings, options.seed);
+  for (std::size_t k = 0; k < probes.size(); ++k) {
+    if (static_cast<int>(k % static_cast<std::size_t>(std::max(1, options.probe_parts))) != options.probe_part) continue;
+    if (Clock::now() >= options.search_deadline || fatal || result.stopped) break;
+    if (options.stop_requested && options.stop_requested()) {
+      result.stopped = true;
+      break;
+    }
+    const std::optional<TrialRecord> ran = run_once(build_scenario(probes[k]), "search");
+    if (!ran) break;
+    ++result.probes;
+    if (ran->verdict != TrialVerdict::Violation) continue;
+    result.first_failure = *ran;
+    result.minimal_failure = *ran;
+    result.first_failure_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!ran->signatures.empty()) result.signature = ran->signatures.front();
+    shrink_deadline = Clock::now() + options.shrink_budget;  // one request: nothing to shrink
+    break;
+  }
+
   SilentListener listener;
   rc::detail::TestMetadata metadata{"racecheck", "racecheck scenario property"};
   const int chunk_size = 20;
@@ -151,26 +193,6 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
       break;
     }
   }
-  // One trial outside RapidCheck's search, counted; nullopt when it threw
-  // (fatal) or was abandoned (stopped).
-  auto run_once = [&](const Scenario& scenario, const char* phase) -> std::optional<TrialRecord> {
-    TrialRecord record;
-    try {
-      record = trial(scenario);
-    } catch (...) {
-      fatal = std::current_exception();
-      return std::nullopt;
-    }
-    if (record.verdict == TrialVerdict::Abandoned) {
-      result.stopped = true;
-      return std::nullopt;
-    }
-    ++result.trials;
-    if (options.on_trial) options.on_trial(phase);
-    if (record.verdict == TrialVerdict::Inconclusive) ++result.inconclusive;
-    return record;
-  };
-
   if (result.first_failure && options.shrink && !fatal && !result.stopped) {
     // RapidCheck never shrinks below the generator's floor (generator.clients
     // of 2 and up): a bug one request shows (an accepted negative amount) is

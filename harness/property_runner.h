@@ -14,6 +14,10 @@
 // shows that signature. A candidate failing some other way (an artifact of the
 // smaller scenario) is rejected.
 //
+// Before the random search, the hostile probes (hostile_probe_plans) run once
+// each; they do not count against max_trials, only against the search deadline.
+// A failing probe is the counterexample as it is: one request.
+//
 // RapidCheck shrinks within the generator's bounds (at least generator.clients'
 // low end of clients); after it, each op of the minimal scenario alone is tried
 // as a scenario of one request, which becomes the counterexample if it fails
@@ -63,6 +67,9 @@ struct PropertyRunOptions {
   // Shrinking gets this long from the moment the first failure is found.
   std::chrono::steady_clock::duration shrink_budget = std::chrono::hours(24);
   bool shrink = true;
+  // The hostile probes this run sends: those k with k % probe_parts == probe_part
+  // (a shard of a sharded run sends its share).
+  int probe_part = 0, probe_parts = 1;
   int max_size = 100;                 // RapidCheck's size ceiling
   std::function<void(const char* phase)> on_trial;  // progress hook ("search", "shrink", "reproduce"), after every trial
   // Polled before every trial; true stops the run (search or shrink) where it is.
@@ -70,6 +77,7 @@ struct PropertyRunOptions {
 };
 
 struct PropertyRunResult {
+  int probes = 0;                     // hostile probes run (single-request scenarios before the search)
   int scenarios = 0;                  // distinct generated scenarios tried before the first failure (or all)
   int trials = 0;                     // trial executions in all (search + shrink)
   int shrink_candidates = 0;          // shrink candidates tried

@@ -488,6 +488,8 @@ RunOutcome run_spec(const Spec& spec, const RunOptions& options) {
 
   PropertyRunOptions p;
   p.seed = shard_search_seed(options.seed, options.shard);
+  p.probe_part = options.shard.index - 1;
+  p.probe_parts = options.shard.total;
   p.max_trials = options.max_trials;
   p.repeat = options.repeat;
   p.reproduce = options.reproduce;

@@ -114,7 +114,8 @@ std::vector<std::string> searched_scenarios(std::uint64_t seed, ShardId shard, i
   PropertyRunOptions options;
   options.seed = shard_search_seed(seed, shard);
   options.max_trials = trials;
-  run_property(settings, trial, options);
+  const PropertyRunResult result = run_property(settings, trial, options);
+  drawn.erase(drawn.begin(), drawn.begin() + result.probes);  // the hostile probes run first: not the search
   return drawn;
 }
 

@@ -141,6 +141,109 @@ TEST(PropertyRunner, ABugOneRequestShowsShrinksToOneRequestBelowTheClientFloor) 
   EXPECT_GE(race.minimal_failure->scenario.op_count(), 3) << "the floor of 3 clients holds for a race";
 }
 
+// bank_settings with hostile amounts one draw in a hundred.
+GeneratorSettings hostile_bank_settings() {
+  GeneratorSettings s = bank_settings();
+  s.hostile_arguments["withdraw"]["amount"] = IntegerDomain{1, 100, false};
+  s.hostile_arguments["deposit"]["amount"] = IntegerDomain{1, 100, false};
+  s.hostile_percent = 1;
+  return s;
+}
+
+TEST(HostileProbes, OneSingleRequestPerValuePerArgumentTheOtherArgumentsValid) {
+  const GeneratorSettings s = hostile_bank_settings();
+  const std::vector<ScenarioPlan> probes = hostile_probe_plans(s, 7);
+  const std::size_t values = hostile_values(1, {}).size();
+  ASSERT_EQ(probes.size(), 2 * values) << "withdraw and deposit, each amount value";
+  std::set<std::pair<std::string, std::string>> seen;
+  for (std::size_t k = 0; k < probes.size(); ++k) {
+    const Scenario sc = build_scenario(probes[k]);
+    ASSERT_EQ(sc.op_count(), 1);
+    const ScenarioOp& op = sc.clients[0].ops[0];
+    const json& amount = op.args.at("amount");
+    seen.emplace(op.f, amount.dump());
+    EXPECT_GE(op.args.at("account").get<int>(), 0);
+    EXPECT_LT(op.args.at("account").get<int>(), 2);
+    EXPECT_EQ(op.max_attempts, 1);
+    EXPECT_FALSE(op.lose_response);
+    const ArgumentJudgement j = judge_integer_argument(IntegerDomain{1, 100, false}, amount);
+    EXPECT_EQ(j.kind == ArgumentJudgement::Kind::Invalid, op.invalid.is_object() && op.invalid.contains("amount"))
+        << amount.dump();
+    EXPECT_EQ(j.kind == ArgumentJudgement::Kind::ReadAs, op.read_as.is_object() && op.read_as.contains("amount"))
+        << amount.dump();
+  }
+  EXPECT_EQ(seen.size(), probes.size()) << "every probe is a different request";
+  EXPECT_EQ(hostile_probe_plans(s, 7).size(), probes.size());
+
+  GeneratorSettings off = s;
+  off.hostile_percent = 0;
+  EXPECT_TRUE(hostile_probe_plans(off, 7).empty()) << "hostile values off: no probes";
+}
+
+// A value a random draw almost never sends (1e21, in one draw of 1,700) is
+// sent by a probe before any concurrent search, and is the counterexample as it is.
+TEST(HostileProbes, ARareValueIsFoundFirstAndIsTheOneRequestCounterexample) {
+  const GeneratorSettings s = hostile_bank_settings();
+  auto accepts_1e21 = [](const Scenario& sc) {
+    for (const auto& c : sc.clients)
+      for (const auto& op : c.ops)
+        if (op.f == "deposit" && op.args.at("amount") == json(1e21)) return true;
+    return false;
+  };
+  PropertyRunOptions o;
+  o.seed = 3;
+  o.max_trials = 50;
+  o.reproduce = 3;
+  const auto r = run_property(s, [&](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    t.verdict = accepts_1e21(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
+    t.signatures = {"input-validation/invalid-input-accepted"};
+    return t;
+  }, o);
+  ASSERT_TRUE(r.minimal_failure.has_value());
+  EXPECT_EQ(r.scenarios, 0) << "found by the probes, before the search";
+  EXPECT_GT(r.probes, 0);
+  EXPECT_LE(r.probes, static_cast<int>(hostile_probe_plans(s, 3).size()));
+  EXPECT_EQ(r.minimal_failure->scenario.op_count(), 1);
+  EXPECT_TRUE(accepts_1e21(r.minimal_failure->scenario));
+  EXPECT_EQ(r.minimal_runs, 3);
+  EXPECT_EQ(r.minimal_failures, 3);
+  EXPECT_EQ(r.trials, r.probes + 3) << "the probes, then R re-runs of the one request (original and minimal)";
+}
+
+TEST(HostileProbes, ShardsSplitTheProbesAndTheDeadlineStopsThem) {
+  const GeneratorSettings s = hostile_bank_settings();
+  auto probes_sent = [&](int part, int parts, bool expired) {
+    std::vector<std::string> sent;
+    PropertyRunOptions o;
+    o.seed = 5;
+    o.max_trials = 0;
+    o.probe_part = part;
+    o.probe_parts = parts;
+    if (expired) o.search_deadline = std::chrono::steady_clock::now();
+    const auto r = run_property(s, [&](const Scenario& sc) {
+      sent.push_back(scenario_to_json(sc).dump());
+      return TrialRecord{};
+    }, o);
+    EXPECT_EQ(r.probes, static_cast<int>(sent.size()));
+    return sent;
+  };
+  const std::vector<std::string> all = probes_sent(0, 1, false);
+  EXPECT_EQ(all.size(), hostile_probe_plans(s, 5).size());
+  std::vector<std::string> shared;
+  for (int part = 0; part < 3; ++part) {
+    const std::vector<std::string> mine = probes_sent(part, 3, false);
+    EXPECT_NEAR(static_cast<double>(mine.size()), static_cast<double>(all.size()) / 3.0, 1.0);
+    shared.insert(shared.end(), mine.begin(), mine.end());
+  }
+  std::sort(shared.begin(), shared.end());
+  std::vector<std::string> sorted_all = all;
+  std::sort(sorted_all.begin(), sorted_all.end());
+  EXPECT_EQ(shared, sorted_all) << "three shards send every probe once";
+  EXPECT_TRUE(probes_sent(0, 1, true).empty()) << "no budget: no probe";
+}
+
 TEST(PropertyRunner, ShrinksUnderNondeterminismWithRepeats) {
   // The fake service misbehaves only 30% of the time even when the race is there.
   std::mt19937 rng(1);
