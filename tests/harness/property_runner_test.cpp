@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -41,6 +42,19 @@ bool two_large_withdrawals_race(const Scenario& sc) {
   for (int a : accounts)
     if (accounts.count(a) >= 2) return true;
   return false;
+}
+
+// A fake trial: a violation (with `signatures`) exactly when `bug` holds.
+TrialFn fails_when(std::function<bool(const Scenario&)> bug, std::vector<std::string> signatures = {}) {
+  return [bug = std::move(bug), signatures = std::move(signatures)](const Scenario& sc) {
+    TrialRecord t;
+    t.scenario = sc;
+    if (bug(sc)) {
+      t.verdict = TrialVerdict::Violation;
+      t.signatures = signatures;
+    }
+    return t;
+  };
 }
 
 TEST(Generator, RespectsSettingsAndMaterializesKeyPolicies) {
@@ -84,12 +98,7 @@ TEST(PropertyRunner, ShrinksToTheTwoRequestsThatRace) {
   PropertyRunOptions o;
   o.seed = 7;
   o.max_trials = 500;
-  const auto r = run_property(bank_settings(), [](const Scenario& sc) {
-    TrialRecord t;
-    t.scenario = sc;
-    t.verdict = two_large_withdrawals_race(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
-    return t;
-  }, o);
+  const auto r = run_property(bank_settings(), fails_when(two_large_withdrawals_race), o);
   ASSERT_TRUE(r.first_failure.has_value());
   ASSERT_TRUE(r.minimal_failure.has_value());
   const Scenario& min = r.minimal_failure->scenario;
@@ -118,24 +127,14 @@ TEST(PropertyRunner, ABugOneRequestShowsShrinksToOneRequestBelowTheClientFloor) 
   PropertyRunOptions o;
   o.seed = 11;
   o.max_trials = 500;
-  const auto r = run_property(s, [&](const Scenario& sc) {
-    TrialRecord t;
-    t.scenario = sc;
-    t.verdict = large_withdrawal(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
-    return t;
-  }, o);
+  const auto r = run_property(s, fails_when(large_withdrawal), o);
   ASSERT_TRUE(r.minimal_failure.has_value());
   const Scenario& min = r.minimal_failure->scenario;
   EXPECT_EQ(min.op_count(), 1) << scenario_to_json(min).dump();
   EXPECT_TRUE(large_withdrawal(min));
 
   // A race keeps its two requests: no single op of it fails alone.
-  const auto race = run_property(s, [](const Scenario& sc) {
-    TrialRecord t;
-    t.scenario = sc;
-    t.verdict = two_large_withdrawals_race(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
-    return t;
-  }, o);
+  const auto race = run_property(s, fails_when(two_large_withdrawals_race), o);
   ASSERT_TRUE(race.minimal_failure.has_value());
   EXPECT_TRUE(two_large_withdrawals_race(race.minimal_failure->scenario));
   EXPECT_GE(race.minimal_failure->scenario.op_count(), 3) << "the floor of 3 clients holds for a race";
@@ -194,13 +193,7 @@ TEST(HostileProbes, ARareValueIsFoundFirstAndIsTheOneRequestCounterexample) {
   o.seed = 3;
   o.max_trials = 50;
   o.reproduce = 3;
-  const auto r = run_property(s, [&](const Scenario& sc) {
-    TrialRecord t;
-    t.scenario = sc;
-    t.verdict = accepts_1e21(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
-    t.signatures = {"input-validation/invalid-input-accepted"};
-    return t;
-  }, o);
+  const auto r = run_property(s, fails_when(accepts_1e21, {"input-validation/invalid-input-accepted"}), o);
   ASSERT_TRUE(r.minimal_failure.has_value());
   EXPECT_EQ(r.scenarios, 0) << "found by the probes, before the search";
   EXPECT_GT(r.probes, 0);
@@ -303,12 +296,7 @@ TEST(PropertyRunner, MeasuresTheOriginalAndTheMinimalReproductionRates) {
   o.reproduce = 5;
   std::vector<std::string> phases;
   o.on_trial = [&](const char* phase) { phases.push_back(phase); };
-  const auto r = run_property(bank_settings(), [](const Scenario& sc) {
-    TrialRecord t;
-    t.scenario = sc;
-    t.verdict = two_large_withdrawals_race(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
-    return t;
-  }, o);
+  const auto r = run_property(bank_settings(), fails_when(two_large_withdrawals_race), o);
   ASSERT_TRUE(r.minimal_failure.has_value());
   EXPECT_EQ(r.original_runs, 5);
   EXPECT_EQ(r.original_failures, 5);
@@ -411,12 +399,7 @@ TEST(PropertyRunner, ShrinkDeadlineKeepsTheLastRealFailure) {
   o.seed = 3;
   o.max_trials = 500;
   o.shrink_budget = std::chrono::steady_clock::duration::zero();  // no time to shrink at all
-  const auto r = run_property(bank_settings(), [](const Scenario& sc) {
-    TrialRecord t;
-    t.scenario = sc;
-    t.verdict = two_large_withdrawals_race(sc) ? TrialVerdict::Violation : TrialVerdict::Pass;
-    return t;
-  }, o);
+  const auto r = run_property(bank_settings(), fails_when(two_large_withdrawals_race), o);
   ASSERT_TRUE(r.minimal_failure.has_value());
   EXPECT_EQ(scenario_to_json(r.minimal_failure->scenario), scenario_to_json(r.first_failure->scenario));
   EXPECT_EQ(r.shrink_candidates, 0);
