@@ -109,7 +109,7 @@ shows_violation() {  # shows_violation RESULT.json EXPECTED.json
   ' "$@"
 }
 
-misses=0 false_alarms=0 errors=0
+misses=0 false_alarms=0 errors=0 problems=()
 row() { printf '%-26s %-30s %-22s %-10s %-10s %-8s %s\n' "$@"; }
 row target expect verdict first_viol minimal repro result
 # The target a row runs (nginx-h2:NAME runs NAME), its expected.json and spec.
@@ -185,7 +185,16 @@ for t in "${targets[@]}"; do
   verdict="violation $found/$ran"
   [ $other -gt 0 ] && verdict="$verdict (+$other other)"
   row "$t" "$expect_label" "$verdict" "$first_viol" "$minimal" "$repro" "$result"
+  if [ "$result" != ok ]; then
+    problems+=("$t: $result, $verdict")
+    for ((r = 1; r <= ROUNDS; r++)); do
+      while IFS= read -r line; do problems+=("  round $r: $line"); done \
+        < <(grep -E '^racecheck:|^  fail' "$OUT/$t.$r.log" 2>/dev/null | head -4)
+    done
+  fi
 done
 [ $KEEP_RESULTS -eq 1 ] && echo "racecheck results and logs: $OUT"
+# Repeated last, where a CI log's tail shows it.
+for p in "${problems[@]}"; do echo "  $p"; done
 echo "misses $misses, false alarms $false_alarms, errors $errors"
 [ $misses -eq 0 ] && [ $false_alarms -eq 0 ] && [ $errors -eq 0 ]
