@@ -1,8 +1,8 @@
 #include "harness/op_steps.h"
 
 #include <cctype>
-#include <charconv>
 
+#include "harness/conversions.h"
 #include "util/bounded_json.h"
 #include "util/text.h"
 
@@ -22,12 +22,7 @@ std::optional<std::int64_t> integer_of(const json& value) {
     return value.get<std::int64_t>();
   }
   if (!value.is_string()) return std::nullopt;
-  const std::string& text = value.get_ref<const std::string&>();
-  std::int64_t out = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
-  return out;
+  return parse_int64(value.get_ref<const std::string&>());
 }
 
 PlaceholderLookup with_integer_arithmetic(PlaceholderLookup lookup) {
@@ -42,11 +37,11 @@ PlaceholderLookup with_integer_arithmetic(PlaceholderLookup lookup) {
         throw RenderError("{" + name + "}: {" + (a ? split.right : split.left) + "} is not an integer: " +
                           (a ? *right : *left).dump());
       }
-      std::int64_t result = 0;
-      const bool overflow = split.sign == '-' ? __builtin_sub_overflow(*a, *b, &result)
-                                              : __builtin_add_overflow(*a, *b, &result);
-      if (overflow) throw RenderError("{" + name + "}: the result does not fit a 64-bit integer");
-      return json(result);
+      try {
+        return json(checked_arithmetic(*a, split.sign, *b));
+      } catch (const ConversionError& e) {
+        throw RenderError("{" + name + "}: " + e.what());
+      }
     }
     return std::nullopt;
   };
