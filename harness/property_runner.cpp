@@ -152,10 +152,15 @@ PropertyRunResult run_property(const GeneratorSettings& settings, const TrialFn&
 
   // The hostile probes go first: a value one request shows to be accepted
   // is found whatever its chance in a random draw (harness/generator.h).
+  // They get at most half the search budget: on a slow service the rest still
+  // goes to concurrent scenarios, which the probes never send.
+  const auto probe_deadline = options.search_deadline == Clock::time_point::max()
+                                  ? options.search_deadline
+                                  : start + (options.search_deadline - start) / 2;
   const std::vector<ScenarioPlan> probes = hostile_probe_plans(settings, options.seed);
   for (std::size_t k = 0; k < probes.size(); ++k) {
     if (static_cast<int>(k % static_cast<std::size_t>(std::max(1, options.probe_parts))) != options.probe_part) continue;
-    if (Clock::now() >= options.search_deadline || fatal || result.stopped) break;
+    if (Clock::now() >= probe_deadline || fatal || result.stopped) break;
     if (options.stop_requested && options.stop_requested()) {
       result.stopped = true;
       break;

@@ -15,7 +15,8 @@
 // smaller scenario) is rejected.
 //
 // Before the random search, the hostile probes (hostile_probe_plans) run once
-// each; they do not count against max_trials, only against the search deadline.
+// each; they do not count against max_trials, and stop at half the search
+// budget so that a slow service still gets concurrent scenarios.
 // A failing probe is the counterexample as it is: one request.
 //
 // RapidCheck shrinks within the generator's bounds (at least generator.clients'

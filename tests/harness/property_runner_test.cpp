@@ -237,6 +237,27 @@ TEST(HostileProbes, ShardsSplitTheProbesAndTheDeadlineStopsThem) {
   EXPECT_TRUE(probes_sent(0, 1, true).empty()) << "no budget: no probe";
 }
 
+// On a slow service the probes alone would fill the budget and the gate would
+// pass without one concurrent scenario: they get half of it.
+TEST(HostileProbes, ASlowServiceStillGetsConcurrentScenarios) {
+  const GeneratorSettings s = hostile_bank_settings();
+  const std::size_t all = hostile_probe_plans(s, 9).size();
+  PropertyRunOptions o;
+  o.seed = 9;
+  o.max_trials = 1000;
+  o.search_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2000);
+  int concurrent = 0;
+  const auto r = run_property(s, [&](const Scenario& sc) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // all probes: 3.4 s
+    if (sc.clients.size() > 1) ++concurrent;
+    return TrialRecord{};
+  }, o);
+  EXPECT_LT(r.probes, static_cast<int>(all));
+  EXPECT_LE(r.probes, 11) << "half the budget: 10 trials of 100 ms, the last started in time";
+  EXPECT_GE(r.scenarios, 1);
+  EXPECT_GE(concurrent, 1);
+}
+
 TEST(PropertyRunner, ShrinksUnderNondeterminismWithRepeats) {
   // The fake service misbehaves only 30% of the time even when the race is there.
   std::mt19937 rng(1);
